@@ -1,0 +1,91 @@
+"""plainnet: a small, readable neural-network library written from scratch on NumPy.
+
+>>> import numpy as np
+>>> from plainnet import Sequential, Dense, Sigmoid
+>>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+>>> y = np.array([0, 1, 1, 0])
+>>> model = Sequential([Dense(2, 8, activation="tanh"), Dense(8, 1), Sigmoid()], seed=0)
+>>> model.compile(loss="binary_crossentropy", optimizer="adam", metrics=["accuracy"])
+>>> history = model.fit(X, y, epochs=500, batch_size=4, verbose=0)
+>>> model.predict(X).round().ravel().tolist()
+[0.0, 1.0, 1.0, 0.0]
+"""
+
+from __future__ import annotations
+
+from . import (
+    activations,
+    callbacks,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    optimizers,
+    schedules,
+)
+from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from .base import Layer
+from .callbacks import Callback, CSVLogger, EarlyStopping, History, LearningRateScheduler
+from .errors import ModelFileError, NotCompiledError, TrainingDivergedError
+from .gradcheck import gradcheck
+from .layers import BatchNormalization, Dense, Dropout
+from .losses import MSE, BinaryCrossEntropy, CategoricalCrossEntropy
+from .model import Sequential
+from .optimizers import SGD, Adagrad, Adam, AdamW, RMSprop
+from .schedules import CosineDecay, ExponentialDecay, StepDecay
+from .tutorial import NeuralNetwork
+
+__version__ = "0.1.0"
+
+
+def load(path):
+    """Load a model saved with ``save`` (see :func:`plainnet.io.load`)."""
+    from . import io
+
+    return io.load(path)
+
+
+__all__ = [
+    "MSE",
+    "SGD",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "BatchNormalization",
+    "BinaryCrossEntropy",
+    "CSVLogger",
+    "Callback",
+    "CategoricalCrossEntropy",
+    "CosineDecay",
+    "Dense",
+    "Dropout",
+    "EarlyStopping",
+    "ExponentialDecay",
+    "History",
+    "Identity",
+    "Layer",
+    "LeakyReLU",
+    "LearningRateScheduler",
+    "ModelFileError",
+    "NeuralNetwork",
+    "NotCompiledError",
+    "RMSprop",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Softmax",
+    "StepDecay",
+    "Tanh",
+    "TrainingDivergedError",
+    "activations",
+    "callbacks",
+    "gradcheck",
+    "initializers",
+    "layers",
+    "load",
+    "losses",
+    "metrics",
+    "optimizers",
+    "schedules",
+    "__version__",
+]

@@ -1,0 +1,128 @@
+"""Checks shared by every public entry point.
+
+Each function either returns a clean value or raises ``TypeError`` (wrong
+kind of thing) / ``ValueError`` (right kind, bad value) with a message that
+names the argument, says what was expected and what was received.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _describe(value: Any) -> str:
+    """A short description of ``value`` for error messages."""
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{text} (type {type(value).__name__})"
+
+
+def check_int(name: str, value: Any, minimum: int | None = None) -> int:
+    """Return ``value`` as an ``int``; reject bools, floats and strings."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {_describe(value)}")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return value
+
+
+def check_float(
+    name: str,
+    value: Any,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    *,
+    min_inclusive: bool = True,
+    max_inclusive: bool = True,
+) -> float:
+    """Return ``value`` as a finite ``float`` inside the given bounds."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {_describe(value)}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    if minimum is not None:
+        bad = value < minimum if min_inclusive else value <= minimum
+        if bad:
+            op = ">=" if min_inclusive else ">"
+            raise ValueError(f"{name} must be {op} {minimum}, got {value}")
+    if maximum is not None:
+        bad = value > maximum if max_inclusive else value >= maximum
+        if bad:
+            op = "<=" if max_inclusive else "<"
+            raise ValueError(f"{name} must be {op} {maximum}, got {value}")
+    return value
+
+
+def check_bool(name: str, value: Any) -> bool:
+    """Return ``value`` if it is a real ``bool`` (or NumPy bool)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {_describe(value)}")
+    return bool(value)
+
+
+def check_dtype(dtype: Any) -> np.dtype:
+    """Return the NumPy dtype for ``dtype``; only float32 and float64 are allowed."""
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError as exc:
+        raise TypeError(f"dtype must be float32 or float64, got {_describe(dtype)}") from exc
+    if resolved not in SUPPORTED_DTYPES:
+        raise ValueError(f"dtype must be float32 or float64, got {resolved}")
+    return resolved
+
+
+def check_choice(name: str, value: Any, choices: tuple[str, ...]) -> str:
+    """Return ``value`` if it is one of the strings in ``choices``."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be one of {list(choices)}, got {_describe(value)}")
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}")
+    return value
+
+
+def as_float_array(name: str, value: Any, dtype: np.dtype) -> np.ndarray:
+    """Convert ``value`` to a finite floating array of ``dtype``.
+
+    Booleans and numbers are accepted; strings, objects and complex numbers
+    are a ``TypeError``; NaN or infinity is a ``ValueError``.
+    """
+    if value is None:
+        raise TypeError(f"{name} must be an array of numbers, got None")
+    try:
+        array = np.asarray(value)
+    except ValueError as exc:  # ragged nested lists
+        raise ValueError(f"{name} must be a rectangular array of numbers: {exc}") from exc
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must contain numbers, got an array of dtype {array.dtype}")
+    array = array.astype(dtype, copy=False)
+    if array.size and not np.isfinite(array).all():
+        bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
+        raise ValueError(f"{name} contains {bad} NaN or infinite value(s)")
+    return array
+
+
+def check_X(X: Any, n_features: int, dtype: np.dtype, name: str = "X") -> np.ndarray:
+    """Validate a feature matrix: 2-D ``(n_samples, n_features)``, non-empty, finite."""
+    X = as_float_array(name, X, dtype)
+    if X.ndim == 1 and n_features == 1:
+        X = X.reshape(-1, 1)
+    if X.ndim != 2:
+        raise ValueError(
+            f"{name} must be a 2-D array of shape (n_samples, {n_features}), "
+            f"got an array with shape {X.shape}"
+        )
+    if X.shape[0] == 0:
+        raise ValueError(f"{name} is empty: it has 0 samples (shape {X.shape})")
+    if X.shape[1] != n_features:
+        raise ValueError(
+            f"{name} has {X.shape[1]} features, but the model expects {n_features}"
+        )
+    return X

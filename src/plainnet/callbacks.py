@@ -1,0 +1,317 @@
+"""Callbacks: code that watches the training loop and may stop it.
+
+``Sequential.fit`` calls, in order::
+
+    on_train_begin(logs)
+    for each epoch:
+        on_epoch_begin(epoch, logs)
+        for each batch: on_batch_end(batch, logs)   # logs: {"loss", "size"}
+        on_epoch_end(epoch, logs)                   # logs: {"loss", "val_loss", ...}
+    on_train_end(logs)
+
+A callback reads ``self.model`` and may set ``self.model.stop_training =
+True``; it does not reach into the loop otherwise. Epochs are counted from 0.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+from ._validation import check_bool, check_float, check_int
+
+__all__ = [
+    "CSVLogger",
+    "Callback",
+    "EarlyStopping",
+    "History",
+    "LearningRateScheduler",
+    "ProgressBar",
+]
+
+
+class Callback:
+    """Base class: override the hooks you need; each receives a ``logs`` dict."""
+
+    def __init__(self) -> None:
+        self.model = None
+
+    def set_model(self, model) -> None:
+        self.model = model
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        """Called once before the first epoch."""
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        """Called once after the last epoch (also after an early stop or Ctrl-C)."""
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        """Called at the start of each epoch."""
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        """Called at the end of each epoch with that epoch's losses and metrics."""
+
+    def on_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        """Called after each optimizer step with ``{"loss": ..., "size": ...}``."""
+
+
+class History(Callback):
+    """Records the logs of every epoch: ``history["loss"][epoch]``.
+
+    ``fit`` always uses one and returns it; ``model.history`` keeps the last.
+
+    Attributes
+    ----------
+    history : dict of str to list of float
+    epoch : list of int
+    """
+
+    def __init__(self, history: dict[str, list[float]] | None = None,
+                 epoch: list[int] | None = None) -> None:
+        super().__init__()
+        self.history: dict[str, list[float]] = {k: list(v) for k, v in (history or {}).items()}
+        self.epoch: list[int] = list(epoch or [])
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epoch.append(epoch)
+        for key, value in (logs or {}).items():
+            self.history.setdefault(key, []).append(float(value))
+
+    def __repr__(self) -> str:
+        return f"History(epochs={len(self.epoch)}, keys={sorted(self.history)})"
+
+
+class EarlyStopping(Callback):
+    """Stop when a monitored value has stopped improving.
+
+    Parameters
+    ----------
+    monitor : str, default "val_loss"
+        Key of the epoch logs to watch (``"loss"``, ``"val_accuracy"``, ...).
+    patience : int, default 10
+        Epochs without improvement to wait before stopping.
+    min_delta : float, default 0.0
+        Smallest change that counts as an improvement.
+    restore_best_weights : bool, default True
+        At the end of training, put back the weights of the best epoch.
+    mode : {"auto", "min", "max"}
+        Whether smaller or larger is better; "auto" takes "max" for
+        accuracy and r2 and "min" otherwise.
+    """
+
+    def __init__(self, monitor: str = "val_loss", patience: int = 10, min_delta: float = 0.0,
+                 restore_best_weights: bool = True, mode: str = "auto") -> None:
+        super().__init__()
+        if not isinstance(monitor, str):
+            raise TypeError(f"monitor must be a string, got {type(monitor).__name__}")
+        self.monitor = monitor
+        self.patience = check_int("patience", patience, 0)
+        self.min_delta = abs(check_float("min_delta", min_delta))
+        self.restore_best_weights = check_bool("restore_best_weights", restore_best_weights)
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}")
+        if mode == "auto":
+            mode = "max" if any(k in monitor for k in ("acc", "r2")) else "min"
+        self.mode = mode
+
+    def on_train_begin(self, logs=None):
+        self.wait = 0
+        self.best = math.inf if self.mode == "min" else -math.inf
+        self.best_epoch: int | None = None
+        self.best_weights = None
+        self.stopped_epoch: int | None = None
+
+    def _improved(self, value: float) -> bool:
+        if self.mode == "min":
+            return value < self.best - self.min_delta
+        return value > self.best + self.min_delta
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if self.monitor not in logs:
+            raise ValueError(
+                f"EarlyStopping monitors {self.monitor!r}, but the epoch logs only have "
+                f"{sorted(logs)}; pass validation_data or validation_split to fit, or "
+                "monitor another value"
+            )
+        value = float(logs[self.monitor])
+        if self._improved(value):
+            self.best, self.best_epoch, self.wait = value, epoch, 0
+            if self.restore_best_weights:
+                self.best_weights = [w.copy() for w in self.model.get_weights()]
+            return
+        self.wait += 1
+        if self.wait >= self.patience:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        if self.restore_best_weights and self.best_weights is not None:
+            self.model.set_weights(self.best_weights)
+
+
+class LearningRateScheduler(Callback):
+    """Set the optimizer's learning rate at the start of each epoch.
+
+    Parameters
+    ----------
+    schedule : callable ``schedule(epoch, learning_rate) -> new_learning_rate``
+        ``epoch`` counts from 0; ``learning_rate`` is the current value.
+    """
+
+    def __init__(self, schedule: Callable[[int, float], float]) -> None:
+        super().__init__()
+        if not callable(schedule):
+            raise TypeError(f"schedule must be callable, got {type(schedule).__name__}")
+        self.schedule = schedule
+
+    def on_epoch_begin(self, epoch, logs=None):
+        optimizer = self.model.optimizer
+        if not isinstance(optimizer.learning_rate, (int, float)):
+            raise ValueError(
+                "LearningRateScheduler needs an optimizer with a numeric learning_rate, not a "
+                f"schedule ({optimizer.learning_rate!r})"
+            )
+        new_rate = self.schedule(epoch, float(optimizer.learning_rate))
+        optimizer.learning_rate = check_float("the learning rate returned by schedule",
+                                              new_rate, 0.0)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs["learning_rate"] = float(self.model.optimizer.learning_rate)
+
+
+class CSVLogger(Callback):
+    """Write one CSV row per epoch: ``epoch,loss,...``; each row is flushed at once.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    separator : str, default ","
+    append : bool, default False
+        Add to an existing file instead of starting a new one.
+    """
+
+    def __init__(self, path: str | os.PathLike, separator: str = ",", append: bool = False):
+        super().__init__()
+        self.path = os.fspath(path)
+        self.separator = separator
+        self.append = check_bool("append", append)
+        self.keys: list[str] | None = None
+        self._file = None
+
+    def on_train_begin(self, logs=None):
+        has_rows = self.append and os.path.exists(self.path) and os.path.getsize(self.path) > 0
+        self._file = open(self.path, "a" if self.append else "w", newline="")  # noqa: SIM115
+        self._writer = csv.writer(self._file, delimiter=self.separator)
+        self._header_written = has_rows
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if self.keys is None:
+            self.keys = sorted(logs)
+        if not self._header_written:
+            self._writer.writerow(["epoch", *self.keys])
+            self._header_written = True
+        self._writer.writerow([epoch, *(logs.get(k, "") for k in self.keys)])
+        self._file.flush()
+
+    def on_train_end(self, logs=None):
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def _format_logs(logs: dict[str, Any]) -> str:
+    return " - ".join(f"{k}: {v:.4g}" for k, v in logs.items() if k != "size")
+
+
+class ProgressBar(Callback):
+    """What ``verbose=1`` shows: a bar per epoch with samples done, rate and running loss.
+
+    Uses tqdm when it is installed (the ``progress`` extra), otherwise a
+    plain single line rewritten in place. Redraws at most ten times a second.
+    """
+
+    def __init__(self, epochs: int, n_samples: int, stream=None) -> None:
+        super().__init__()
+        self.epochs, self.n_samples = epochs, n_samples
+        self.stream = stream if stream is not None else sys.stdout
+        try:
+            import tqdm  # noqa: F401
+            self._tqdm = True
+        except ImportError:
+            self._tqdm = False
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.seen, self.loss_sum, self.start = 0, 0.0, time.perf_counter()
+        self.last_draw = 0.0
+        self.title = f"Epoch {epoch + 1}/{self.epochs}"
+        if self._tqdm:
+            from tqdm.auto import tqdm
+            self.bar = tqdm(total=self.n_samples, desc=self.title, unit="sample",
+                            file=self.stream, leave=True, dynamic_ncols=True)
+
+    def on_batch_end(self, batch, logs=None):
+        size = logs["size"]
+        self.seen += size
+        self.loss_sum += logs["loss"] * size
+        if self._tqdm:
+            self.bar.update(size)
+        now = time.perf_counter()
+        if now - self.last_draw >= 0.1:
+            self.last_draw = now
+            self._draw(f"loss: {self.loss_sum / self.seen:.4g}")
+
+    def _draw(self, text: str, final: bool = False) -> None:
+        if self._tqdm:
+            self.bar.set_postfix_str(text, refresh=final)
+            return
+        elapsed = max(time.perf_counter() - self.start, 1e-9)
+        width = 24
+        filled = int(width * self.seen / max(self.n_samples, 1))
+        bar = "=" * filled + (">" if filled < width else "") + "." * (width - filled - 1)
+        line = (f"\r{self.title} [{bar[:width]}] {self.seen}/{self.n_samples} "
+                f"- {self.seen / elapsed:,.0f} samples/s - {text}")
+        self.stream.write(line + ("\n" if final else ""))
+        self.stream.flush()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._draw(_format_logs(logs or {}), final=True)
+        if self._tqdm:
+            self.bar.close()
+
+
+class EpochLogger(Callback):
+    """What ``verbose=2`` shows: one line per epoch."""
+
+    def __init__(self, epochs: int, stream=None) -> None:
+        super().__init__()
+        self.epochs = epochs
+        self.stream = stream if stream is not None else sys.stdout
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        seconds = time.perf_counter() - self.start
+        self.stream.write(f"Epoch {epoch + 1}/{self.epochs} - {seconds:.2f}s - "
+                          f"{_format_logs(logs or {})}\n")
+        self.stream.flush()
+
+
+def _warn_interrupted(epoch: int, batch: int) -> None:
+    warnings.warn(
+        f"fit interrupted by Ctrl-C during epoch {epoch + 1}, after batch {batch + 1}: the "
+        "weights so far and the history of the completed epochs are kept",
+        RuntimeWarning,
+        stacklevel=3,
+    )
+
+

@@ -1,0 +1,118 @@
+"""Weight initializers: how a layer's parameters start.
+
+Each initializer is a function ``init(shape, rng, dtype) -> array``. For a
+``Dense`` weight matrix of shape ``(fan_in, fan_out)``:
+
+===============  ==========================================  ==========================
+name             distribution                                scale
+===============  ==========================================  ==========================
+glorot_uniform   U(-limit, limit)                            limit = sqrt(6 / (in + out))
+glorot_normal    N(0, std**2)                                std = sqrt(2 / (in + out))
+he_uniform       U(-limit, limit)                            limit = sqrt(6 / in)
+he_normal        N(0, std**2)                                std = sqrt(2 / in)
+normal           N(0, 1), the tutorial's ``np.random.randn``
+zeros            all zeros
+ones             all ones
+===============  ==========================================  ==========================
+
+Glorot (Xavier) keeps the variance of activations roughly constant through
+sigmoid/tanh layers; He does the same for ReLU layers, which zero half
+their inputs. (Keras and PyTorch use untruncated normals with these same
+standard deviations for the ``*_normal`` forms here.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+Initializer = Callable[[tuple[int, ...], np.random.Generator, np.dtype], np.ndarray]
+
+__all__ = [
+    "get",
+    "glorot_normal",
+    "glorot_uniform",
+    "he_normal",
+    "he_uniform",
+    "normal",
+    "ones",
+    "zeros",
+]
+
+
+def _fans(shape: tuple[int, ...]) -> tuple[int, int]:
+    """(fan_in, fan_out) of a weight of ``shape``; a 1-D shape counts as (n, n)."""
+    if len(shape) == 1:
+        return shape[0], shape[0]
+    return shape[0], shape[1]
+
+
+def _uniform(limit: float, shape, rng, dtype) -> np.ndarray:
+    return rng.uniform(-limit, limit, size=shape).astype(dtype, copy=False)
+
+
+def _normal(std: float, shape, rng, dtype) -> np.ndarray:
+    return (std * rng.standard_normal(size=shape)).astype(dtype, copy=False)
+
+
+def glorot_uniform(shape, rng, dtype=np.float32) -> np.ndarray:
+    """Uniform on ``[-limit, limit]`` with ``limit = sqrt(6 / (fan_in + fan_out))``."""
+    fan_in, fan_out = _fans(shape)
+    return _uniform(np.sqrt(6.0 / (fan_in + fan_out)), shape, rng, dtype)
+
+
+def glorot_normal(shape, rng, dtype=np.float32) -> np.ndarray:
+    """Normal with ``std = sqrt(2 / (fan_in + fan_out))``."""
+    fan_in, fan_out = _fans(shape)
+    return _normal(np.sqrt(2.0 / (fan_in + fan_out)), shape, rng, dtype)
+
+
+def he_uniform(shape, rng, dtype=np.float32) -> np.ndarray:
+    """Uniform on ``[-limit, limit]`` with ``limit = sqrt(6 / fan_in)``."""
+    fan_in, _ = _fans(shape)
+    return _uniform(np.sqrt(6.0 / fan_in), shape, rng, dtype)
+
+
+def he_normal(shape, rng, dtype=np.float32) -> np.ndarray:
+    """Normal with ``std = sqrt(2 / fan_in)``."""
+    fan_in, _ = _fans(shape)
+    return _normal(np.sqrt(2.0 / fan_in), shape, rng, dtype)
+
+
+def normal(shape, rng, dtype=np.float32) -> np.ndarray:
+    """Standard normal ``N(0, 1)``, as the tutorial's ``np.random.randn``."""
+    return _normal(1.0, shape, rng, dtype)
+
+
+def zeros(shape, rng=None, dtype=np.float32) -> np.ndarray:
+    """All zeros (the usual choice for biases)."""
+    return np.zeros(shape, dtype=dtype)
+
+
+def ones(shape, rng=None, dtype=np.float32) -> np.ndarray:
+    """All ones (the usual start for batch-normalisation scales)."""
+    return np.ones(shape, dtype=dtype)
+
+
+_REGISTRY: dict[str, Initializer] = {
+    "glorot_uniform": glorot_uniform,
+    "glorot_normal": glorot_normal,
+    "he_uniform": he_uniform,
+    "he_normal": he_normal,
+    "normal": normal,
+    "zeros": zeros,
+    "ones": ones,
+}
+
+
+def get(name: str) -> Initializer:
+    """Return the initializer called ``name`` (e.g. ``"he_normal"``)."""
+    if not isinstance(name, str):
+        raise TypeError(f"initializer must be a name such as 'glorot_uniform', got {name!r}")
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise ValueError(
+            f"unknown initializer {name!r}; expected one of {sorted(_REGISTRY)}"
+        ) from None

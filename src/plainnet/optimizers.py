@@ -1,0 +1,301 @@
+"""Optimizers: turn gradients into parameter updates.
+
+An optimizer sees only ``(name, parameter, gradient)`` triples; it never
+knows which layer a parameter belongs to. It updates each parameter **in
+place** and keeps its own state (momentum, moment estimates) in
+``self.state[name][slot]``, one dictionary per parameter name.
+
+Update rules (``g`` is the gradient, ``lr`` the learning rate, ``t`` the step,
+counted from 1), written as PyTorch implements them:
+
+* SGD:      ``v = momentum * v + g``; ``p -= lr * v``
+  (Nesterov: ``p -= lr * (g + momentum * v)``)
+* Adam:     ``m = b1 m + (1 - b1) g``; ``s = b2 s + (1 - b2) g**2``;
+  ``p -= lr / (1 - b1**t) * m / (sqrt(s) / sqrt(1 - b2**t) + eps)``
+* AdamW:    ``p -= lr * weight_decay * p``, then the Adam step
+* RMSprop:  ``s = rho s + (1 - rho) g**2``; ``p -= lr * g / (sqrt(s) + eps)``
+* Adagrad:  ``s += g**2``; ``p -= lr * g / (sqrt(s) + eps)``
+
+Every optimizer takes ``clipnorm``: each gradient whose L2 norm exceeds it is
+scaled down to that norm before the update. ``learning_rate`` may be a
+number or a :mod:`plainnet.schedules` schedule, evaluated at each step.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from ._validation import check_bool, check_float
+from .schedules import Schedule
+
+__all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "get", "OPTIMIZER_TYPES"]
+
+ParamTriple = tuple[str, np.ndarray, np.ndarray]
+
+
+class Optimizer:
+    """Base class: subclasses implement ``_update(state, param, grad, lr)``.
+
+    Parameters
+    ----------
+    learning_rate : float or Schedule
+    clipnorm : float or None
+        Largest L2 norm allowed for each parameter's gradient.
+    """
+
+    name = "optimizer"
+    #: names of the per-parameter state arrays this optimizer keeps
+    slots: tuple[str, ...] = ()
+
+    def __init__(self, learning_rate: float | Schedule = 0.01, clipnorm: float | None = None):
+        if isinstance(learning_rate, Schedule):
+            self.learning_rate: float | Schedule = learning_rate
+        else:
+            self.learning_rate = check_float("learning_rate", learning_rate, 0.0)
+        self.clipnorm = None if clipnorm is None else check_float(
+            "clipnorm", clipnorm, 0.0, min_inclusive=False)
+        self.iterations = 0
+        self.state: dict[str, dict[str, np.ndarray]] = {}
+
+    def current_learning_rate(self) -> float:
+        """The learning rate the next step will use."""
+        if isinstance(self.learning_rate, Schedule):
+            return float(self.learning_rate(self.iterations))
+        return float(self.learning_rate)
+
+    def step(self, params: Iterable[ParamTriple]) -> None:
+        """Update every parameter in place from its gradient."""
+        lr = self.current_learning_rate()
+        self.iterations += 1
+        for name, param, grad in params:
+            if self.clipnorm is not None:
+                norm = math.sqrt(float(np.vdot(grad, grad)))
+                if norm > self.clipnorm:
+                    grad = grad * (self.clipnorm / norm)
+            state = self.state.get(name)
+            if state is None:
+                state = self.state[name] = {s: np.zeros_like(param) for s in self.slots}
+            self._update(state, param, grad, lr)
+
+    def _update(self, state: dict[str, np.ndarray], param: np.ndarray, grad: np.ndarray,
+                lr: float) -> None:
+        raise NotImplementedError
+
+    def reset(self) -> None:
+        """Forget all state (moments, step count)."""
+        self.iterations = 0
+        self.state = {}
+
+    def get_config(self) -> dict[str, Any]:
+        """Hyper-parameters as JSON-able values (a schedule as its type and config)."""
+        lr = self.learning_rate
+        if isinstance(lr, Schedule):
+            lr = {"schedule": type(lr).__name__, "config": lr.get_config()}
+        return {"learning_rate": lr, "clipnorm": self.clipnorm}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, with optional (Nesterov) momentum.
+
+    Parameters
+    ----------
+    learning_rate : float or Schedule, default 0.01
+    momentum : float in [0, 1), default 0.0
+    nesterov : bool, default False
+    clipnorm : float or None
+    """
+
+    name = "sgd"
+
+    def __init__(self, learning_rate=0.01, momentum: float = 0.0, nesterov: bool = False,
+                 clipnorm=None):
+        super().__init__(learning_rate, clipnorm)
+        self.momentum = check_float("momentum", momentum, 0.0, 1.0, max_inclusive=False)
+        self.nesterov = check_bool("nesterov", nesterov)
+        if self.nesterov and self.momentum == 0.0:
+            raise ValueError("nesterov=True needs momentum > 0")
+        self.slots = ("velocity",) if self.momentum else ()
+
+    def _update(self, state, param, grad, lr):
+        if not self.momentum:
+            param -= lr * grad
+            return
+        velocity = state["velocity"]
+        velocity *= self.momentum
+        velocity += grad  # v = momentum * v + g
+        if self.nesterov:
+            param -= lr * (grad + self.momentum * velocity)
+        else:
+            param -= lr * velocity
+
+    def get_config(self):
+        return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
+
+
+class Adam(Optimizer):
+    """Adam: per-parameter steps from running means of the gradient and its square.
+
+    Parameters
+    ----------
+    learning_rate : float or Schedule, default 0.001
+    beta_1, beta_2 : float in [0, 1), defaults 0.9 and 0.999
+    epsilon : float, default 1e-8
+    clipnorm : float or None
+    """
+
+    name = "adam"
+    slots = ("m", "v")
+
+    def __init__(self, learning_rate=0.001, beta_1: float = 0.9, beta_2: float = 0.999,
+                 epsilon: float = 1e-8, clipnorm=None):
+        super().__init__(learning_rate, clipnorm)
+        self.beta_1 = check_float("beta_1", beta_1, 0.0, 1.0, max_inclusive=False)
+        self.beta_2 = check_float("beta_2", beta_2, 0.0, 1.0, max_inclusive=False)
+        self.epsilon = check_float("epsilon", epsilon, 0.0)
+
+    def _update(self, state, param, grad, lr):
+        t = self.iterations
+        m, v = state["m"], state["v"]
+        m *= self.beta_1
+        m += (1.0 - self.beta_1) * grad  # first moment
+        v *= self.beta_2
+        v += (1.0 - self.beta_2) * np.square(grad)  # second moment
+        step_size = lr / (1.0 - self.beta_1**t)
+        denominator = np.sqrt(v)
+        denominator /= math.sqrt(1.0 - self.beta_2**t)
+        denominator += self.epsilon
+        param -= step_size * (m / denominator)
+
+    def get_config(self):
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon}
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay: ``p -= lr * weight_decay * p`` before each step.
+
+    Parameters
+    ----------
+    weight_decay : float, default 0.01
+    (others as :class:`Adam`)
+    """
+
+    name = "adamw"
+
+    def __init__(self, learning_rate=0.001, weight_decay: float = 0.01, beta_1: float = 0.9,
+                 beta_2: float = 0.999, epsilon: float = 1e-8, clipnorm=None):
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, clipnorm)
+        self.weight_decay = check_float("weight_decay", weight_decay, 0.0)
+
+    def _update(self, state, param, grad, lr):
+        if self.weight_decay:
+            param *= 1.0 - lr * self.weight_decay
+        super()._update(state, param, grad, lr)
+
+    def get_config(self):
+        return {**super().get_config(), "weight_decay": self.weight_decay}
+
+
+class RMSprop(Optimizer):
+    """RMSprop: divide each step by a running root-mean-square of recent gradients.
+
+    Parameters
+    ----------
+    learning_rate : float or Schedule, default 0.001
+    rho : float in [0, 1), default 0.9
+    epsilon : float, default 1e-7
+    clipnorm : float or None
+    """
+
+    name = "rmsprop"
+    slots = ("v",)
+
+    def __init__(self, learning_rate=0.001, rho: float = 0.9, epsilon: float = 1e-7,
+                 clipnorm=None):
+        super().__init__(learning_rate, clipnorm)
+        self.rho = check_float("rho", rho, 0.0, 1.0, max_inclusive=False)
+        self.epsilon = check_float("epsilon", epsilon, 0.0)
+
+    def _update(self, state, param, grad, lr):
+        v = state["v"]
+        v *= self.rho
+        v += (1.0 - self.rho) * np.square(grad)
+        param -= lr * grad / (np.sqrt(v) + self.epsilon)
+
+    def get_config(self):
+        return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}
+
+
+class Adagrad(Optimizer):
+    """Adagrad: divide each step by the root of the sum of all past squared gradients.
+
+    Parameters
+    ----------
+    learning_rate : float or Schedule, default 0.01
+    initial_accumulator_value : float, default 0.0
+    epsilon : float, default 1e-10
+    clipnorm : float or None
+    """
+
+    name = "adagrad"
+    slots = ("sum",)
+
+    def __init__(self, learning_rate=0.01, initial_accumulator_value: float = 0.0,
+                 epsilon: float = 1e-10, clipnorm=None):
+        super().__init__(learning_rate, clipnorm)
+        self.initial_accumulator_value = check_float(
+            "initial_accumulator_value", initial_accumulator_value, 0.0)
+        self.epsilon = check_float("epsilon", epsilon, 0.0)
+
+    def step(self, params):
+        params = list(params)
+        for name, param, _ in params:
+            if name not in self.state:
+                self.state[name] = {"sum": np.full_like(param, self.initial_accumulator_value)}
+        super().step(params)
+
+    def _update(self, state, param, grad, lr):
+        total = state["sum"]
+        total += np.square(grad)
+        param -= lr * grad / (np.sqrt(total) + self.epsilon)
+
+    def get_config(self):
+        return {**super().get_config(),
+                "initial_accumulator_value": self.initial_accumulator_value,
+                "epsilon": self.epsilon}
+
+
+OPTIMIZER_TYPES: dict[str, type[Optimizer]] = {
+    "sgd": SGD,
+    "adam": Adam,
+    "adamw": AdamW,
+    "rmsprop": RMSprop,
+    "adagrad": Adagrad,
+}
+
+
+def get(optimizer: str | Optimizer) -> Optimizer:
+    """Return an optimizer from a name (``"adam"``, default settings) or the object itself."""
+    if isinstance(optimizer, Optimizer):
+        return optimizer
+    if isinstance(optimizer, str):
+        try:
+            return OPTIMIZER_TYPES[optimizer.lower()]()
+        except KeyError:
+            raise ValueError(
+                f"unknown optimizer {optimizer!r}; expected one of {sorted(OPTIMIZER_TYPES)} "
+                "or an Optimizer object"
+            ) from None
+    raise TypeError(
+        f"optimizer must be a name or a plainnet Optimizer object, got {type(optimizer).__name__}"
+    )
+
+
