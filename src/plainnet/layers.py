@@ -54,6 +54,11 @@ class Dense(Layer):
     bias : ndarray of shape (n_outputs,)
     grad_weights, grad_bias : ndarray
         Gradients of the loss from the last ``backward`` (overwritten each call).
+    needs_input_grad : bool, default True
+        Whether ``backward`` computes ``dL/dx``. ``Sequential`` turns it off
+        for its first layer, whose input is the data: nobody needs that
+        gradient, and skipping it saves a third of the layer's work.
+        ``backward`` then returns None.
 
     Notes
     -----
@@ -86,6 +91,7 @@ class Dense(Layer):
         initializers.get(weight_init), initializers.get(bias_init)  # fail early on bad names
         self.l1 = check_float("l1", l1, 0.0)
         self.l2 = check_float("l2", l2, 0.0)
+        self.needs_input_grad = True
 
     def build(self, n_inputs: int, rng: np.random.Generator, dtype: np.dtype) -> int:
         if n_inputs != self.n_inputs:
@@ -126,6 +132,8 @@ class Dense(Layer):
             self.grad_weights += self.l1 * np.sign(self.weights)
         if self.l2:
             self.grad_weights += (2.0 * self.l2) * self.weights
+        if not self.needs_input_grad:
+            return None
         return grad_output @ self.weights.T  # (batch, in)
 
     def regularization_loss(self) -> float:

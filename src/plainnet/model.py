@@ -167,6 +167,8 @@ class Sequential:
             layer.name = base if counts[base] == 1 else f"{base}_{counts[base] - 1}"
             width = layer.build(width, self.rng, self.dtype)
         self.n_outputs = width
+        if isinstance(self.layers[0], Dense):  # its input is the data: no gradient needed
+            self.layers[0].needs_input_grad = False
 
     # ---------------------------------------------------------------- compiling
     def compile(self, loss: Any, optimizer: Any = "adam", metrics: Any = ()) -> None:

@@ -85,6 +85,15 @@ class Optimizer:
                 lr: float) -> None:
         raise NotImplementedError
 
+    def _scratch(self, param: np.ndarray) -> np.ndarray:
+        """A work buffer shaped like ``param`` (not part of the saved state)."""
+        buffers = self.__dict__.setdefault("_buffers", {})
+        key = (param.shape, param.dtype.str)
+        buffer = buffers.get(key)
+        if buffer is None:
+            buffer = buffers[key] = np.empty_like(param)
+        return buffer
+
     def reset(self) -> None:
         """Forget all state (moments, step count)."""
         self.iterations = 0
@@ -164,15 +173,20 @@ class Adam(Optimizer):
     def _update(self, state, param, grad, lr):
         t = self.iterations
         m, v = state["m"], state["v"]
+        work = self._scratch(param)  # reused buffer: no new arrays per step
         m *= self.beta_1
-        m += (1.0 - self.beta_1) * grad  # first moment
+        m += np.multiply(grad, 1.0 - self.beta_1, out=work)  # m = b1 m + (1 - b1) g
         v *= self.beta_2
-        v += (1.0 - self.beta_2) * np.square(grad)  # second moment
+        np.multiply(grad, grad, out=work)
+        work *= 1.0 - self.beta_2
+        v += work  # v = b2 v + (1 - b2) g**2
         step_size = lr / (1.0 - self.beta_1**t)
-        denominator = np.sqrt(v)
+        denominator = np.sqrt(v, out=work)
         denominator /= math.sqrt(1.0 - self.beta_2**t)
-        denominator += self.epsilon
-        param -= step_size * (m / denominator)
+        denominator += self.epsilon  # sqrt(v_hat) + eps
+        update = np.divide(m, denominator, out=work)
+        update *= step_size
+        param -= update
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
