@@ -793,9 +793,7 @@ def _target_index(path: Path, target: str | int, names: list[str] | None, width:
     """Resolve ``target`` (column name or index) to a non-negative column index."""
     if isinstance(target, str):
         if names is None:
-            raise ValueError(
-                f"{path}: target {target!r} is a column name, which needs header=True"
-            )
+            raise ValueError(f"{path}: target {target!r} is a column name, which needs header=True")
         if target not in names:
             raise ValueError(f"{path}: no column named {target!r}; the header has {names}")
         return names.index(target)
