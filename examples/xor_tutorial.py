@@ -6,7 +6,7 @@ Run it with::
 
 This walks through the beginner tutorial that plainnet started from, using the
 repaired version of its class, ``plainnet.NeuralNetwork`` (the code lives in
-``src/plainnet/tutorial.py``, about a hundred lines of maths; open it alongside).
+``src/plainnet/tutorial.py``; open it alongside).
 Only NumPy and plainnet are needed.
 
 Shapes are written in comments as ``(rows, columns)``.

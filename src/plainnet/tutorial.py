@@ -133,8 +133,9 @@ class NeuralNetwork:
 
     Examples
     --------
-    The tutorial's program; it prints four values within 0.1 of 0, 1, 1, 0 for
-    about 998 of every 1000 random initialisations (see :meth:`train`):
+    The tutorial's program. Without a seed it prints four values within 0.1 of
+    0, 1, 1, 0 in 99.76% of runs (measured over 10 000 initialisations; see
+    :meth:`train`):
 
     >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
     >>> y = np.array([0, 1, 1, 0])
@@ -196,7 +197,8 @@ class NeuralNetwork:
             single sample. Every value lies between 0 and 1.
         """
         X = _check_X(X, self.input_layer)
-        return self._forward(X)
+        self.layer1, self.layer2 = self._layers(X)
+        return self.layer2
 
     def predict(self, X: ArrayLike) -> NDArray[np.float64]:
         """Return the network's output for ``X`` without storing activations.
@@ -205,8 +207,8 @@ class NeuralNetwork:
         ``self.layer1`` and ``self.layer2`` are left untouched.
         """
         X = _check_X(X, self.input_layer)
-        layer1 = sigmoid(np.dot(X, self.weights1) + self.bias1)
-        return sigmoid(np.dot(layer1, self.weights2) + self.bias2)
+        _, output = self._layers(X)
+        return output
 
     def loss(self, X: ArrayLike, y: ArrayLike) -> float:
         """Mean squared error of the network on ``(X, y)``.
@@ -256,7 +258,7 @@ class NeuralNetwork:
     ) -> NeuralNetwork:
         """Fit the weights to ``(X, y)`` by full-batch gradient descent.
 
-        Each epoch runs :meth:`forward_propagation` on all of ``X``, computes
+        Each epoch runs the forward pass on all of ``X``, computes
         the gradients of the mean squared error by backpropagation, and moves
         every parameter one step: ``weights += learning_rate * grad_weights``.
 
@@ -272,7 +274,9 @@ class NeuralNetwork:
         epochs : int, default 2000
             Number of gradient-descent steps.
         learning_rate : float, default 4.0
-            Step size.
+            Step size. Far too large a step does not overflow, because the
+            sigmoids saturate, but it leaves the network stuck at a poor loss:
+            watch ``loss_history``.
 
         Returns
         -------
@@ -285,16 +289,16 @@ class NeuralNetwork:
         TypeError
             If ``epochs`` is not an int or ``learning_rate`` not a real number.
         ValueError
-            If the shapes disagree, the data are not finite, ``epochs`` or
-            ``learning_rate`` is not positive, or training diverged.
+            If the shapes disagree, the data are not finite, or ``epochs`` or
+            ``learning_rate`` is not positive.
 
         Notes
         -----
         **Why these defaults.** The tutorial trains for 1000 epochs with a
         learning rate of 0.1 on the *summed* squared error. Measured over 10 000
         random initialisations, that solves XOR to within 0.2 of every target in
-        about 10% of runs and to within 0.1 in none: the four outputs are still
-        creeping away from 0.5 when training stops. Here the loss is the *mean*
+        about 10% of runs and to within 0.1 in none: the outputs are still on
+        their slow way from 0.5 towards 0 and 1 when training stops. Here the loss is the *mean*
         squared error, so the size of a step does not grow with the number of
         samples, and the defaults are 2000 epochs with a learning rate of 4.0
         (on XOR's four rows, that is the same step as 1.0 on the summed error).
@@ -317,21 +321,15 @@ class NeuralNetwork:
             self.bias2 += learning_rate * grads["bias2"]
             self.weights1 += learning_rate * grads["weights1"]
             self.bias1 += learning_rate * grads["bias1"]
-
-        if not all(np.isfinite(getattr(self, name)).all() for name in PARAMETER_NAMES):
-            raise ValueError(
-                f"training diverged: the weights became infinite or NaN with "
-                f"learning_rate={learning_rate}; try a smaller learning_rate"
-            )
         return self
 
-    def _forward(self, X: NDArray[np.float64]) -> NDArray[np.float64]:
-        """The tutorial's forward pass on an already-checked ``X``."""
+    def _layers(self, X: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """The tutorial's forward pass on an already-checked ``X``: (layer1, layer2)."""
         # Pass the input through the first layer.
-        self.layer1 = sigmoid(np.dot(X, self.weights1) + self.bias1)  # (n, hidden)
+        layer1 = sigmoid(np.dot(X, self.weights1) + self.bias1)  # (n, hidden)
         # Pass the output of the first layer through the second layer.
-        self.layer2 = sigmoid(np.dot(self.layer1, self.weights2) + self.bias2)  # (n, output)
-        return self.layer2
+        layer2 = sigmoid(np.dot(layer1, self.weights2) + self.bias2)  # (n, output)
+        return layer1, layer2
 
     def _gradients(
         self, X: NDArray[np.float64], y: NDArray[np.float64]
@@ -341,7 +339,8 @@ class NeuralNetwork:
         Returns the tutorial's (downhill) gradients of the mean squared error
         and the loss before the step.
         """
-        output = self._forward(X)  # (n, output)
+        self.layer1, self.layer2 = self._layers(X)  # (n, hidden), (n, output)
+        output = self.layer2
         error = y - output  # (n, output)
         loss = float(np.mean(error**2))
 
