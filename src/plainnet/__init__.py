@@ -25,7 +25,14 @@ from . import (
 )
 from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .base import Layer
-from .callbacks import Callback, CSVLogger, EarlyStopping, History, LearningRateScheduler
+from .callbacks import (
+    Callback,
+    CSVLogger,
+    EarlyStopping,
+    History,
+    LearningRateScheduler,
+    ModelCheckpoint,
+)
 from .errors import ModelFileError, NotCompiledError, TrainingDivergedError
 from .gradcheck import gradcheck
 from .layers import BatchNormalization, Dense, Dropout
@@ -66,6 +73,7 @@ __all__ = [
     "Layer",
     "LeakyReLU",
     "LearningRateScheduler",
+    "ModelCheckpoint",
     "ModelFileError",
     "NeuralNetwork",
     "NotCompiledError",

@@ -102,7 +102,14 @@ def as_float_array(name: str, value: Any, dtype: np.dtype) -> np.ndarray:
         raise ValueError(f"{name} must be a rectangular array of numbers: {exc}") from exc
     if array.dtype.kind not in "biuf":
         raise TypeError(f"{name} must contain numbers, got an array of dtype {array.dtype}")
-    array = array.astype(dtype, copy=False)
+    with np.errstate(over="ignore"):  # a finite float64 too large for float32 becomes inf
+        converted = array.astype(dtype, copy=False)
+    if converted.size and not np.isfinite(converted).all() and np.isfinite(array).all():
+        raise ValueError(
+            f"{name} holds values too large for {np.dtype(dtype).name} (largest magnitude "
+            f"{np.abs(array).max():g}); scale the data or use dtype=float64"
+        )
+    array = converted
     if array.size and not np.isfinite(array).all():
         bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
         raise ValueError(f"{name} contains {bad} NaN or infinite value(s)")

@@ -44,6 +44,9 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     with ``e = exp(-|x|) <= 1`` never overflows:
     ``x >= 0: 1 / (1 + e)`` and ``x < 0: e / (1 + e)``.
     """
+    x = np.asarray(x)
+    if x.dtype.kind != "f":  # ints/bools/lists: compute in float64, never truncate to int
+        x = x.astype(np.float64)
     e = np.exp(-np.abs(x))
     denominator = 1.0 + e
     return np.where(x >= 0, 1.0 / denominator, e / denominator).astype(x.dtype, copy=False)

@@ -4,9 +4,9 @@
 
     on_train_begin(logs)
     for each epoch:
-        on_epoch_begin(epoch, logs)
+        on_epoch_begin(epoch, logs)                 # what is added to logs here ...
         for each batch: on_batch_end(batch, logs)   # logs: {"loss", "size"}
-        on_epoch_end(epoch, logs)                   # logs: {"loss", "val_loss", ...}
+        on_epoch_end(epoch, logs)                   # ... is in {"loss", "val_loss", ...}
     on_train_end(logs)
 
 A callback reads ``self.model`` and may set ``self.model.stop_training =
@@ -32,6 +32,7 @@ __all__ = [
     "EarlyStopping",
     "History",
     "LearningRateScheduler",
+    "ModelCheckpoint",
     "ProgressBar",
 ]
 
@@ -159,6 +160,9 @@ class EarlyStopping(Callback):
 class LearningRateScheduler(Callback):
     """Set the optimizer's learning rate at the start of each epoch.
 
+    The rate used in each epoch is logged as ``learning_rate`` (so it is in
+    ``History.history`` and in a ``CSVLogger`` file).
+
     Parameters
     ----------
     schedule : callable ``schedule(epoch, learning_rate) -> new_learning_rate``
@@ -181,10 +185,8 @@ class LearningRateScheduler(Callback):
         new_rate = self.schedule(epoch, float(optimizer.learning_rate))
         optimizer.learning_rate = check_float("the learning rate returned by schedule",
                                               new_rate, 0.0)
-
-    def on_epoch_end(self, epoch, logs=None):
-        if logs is not None:
-            logs["learning_rate"] = float(self.model.optimizer.learning_rate)
+        if logs is not None:  # fit passes these on to on_epoch_end, so History records it
+            logs["learning_rate"] = optimizer.learning_rate
 
 
 class CSVLogger(Callback):
@@ -253,6 +255,7 @@ class ProgressBar(Callback):
         self.seen, self.loss_sum, self.start = 0, 0.0, time.perf_counter()
         self.last_draw = 0.0
         self.title = f"Epoch {epoch + 1}/{self.epochs}"
+        self._open = True  # until on_epoch_end finishes the line
         if self._tqdm:
             from tqdm.auto import tqdm
             self.bar = tqdm(total=self.n_samples, desc=self.title, unit="sample",
@@ -286,6 +289,17 @@ class ProgressBar(Callback):
         self._draw(_format_logs(logs or {}), final=True)
         if self._tqdm:
             self.bar.close()
+        self._open = False
+
+    def on_train_end(self, logs=None):
+        """Finish a bar left open by Ctrl-C or an error: show where it stopped, end the line."""
+        if not getattr(self, "_open", False):
+            return
+        self._open = False
+        if self.seen:
+            self._draw(f"loss: {self.loss_sum / self.seen:.4g}", final=True)
+        if self._tqdm:
+            self.bar.close()
 
 
 class EpochLogger(Callback):
@@ -311,7 +325,45 @@ def _warn_interrupted(epoch: int, batch: int) -> None:
         f"fit interrupted by Ctrl-C during epoch {epoch + 1}, after batch {batch + 1}: the "
         "weights so far and the history of the completed epochs are kept",
         RuntimeWarning,
-        stacklevel=3,
+        stacklevel=4,  # _warn_interrupted <- Sequential._train <- fit <- the caller's line
     )
 
 
+class ModelCheckpoint(Callback):
+    """Save the model to one file, atomically, at the end of every epoch.
+
+    ``fit(..., checkpoint=path)`` adds one of these. The file holds
+    everything needed to go on exactly where training stopped: weights,
+    optimizer state, the state of the model's random generator, epochs done
+    and history. After a crash::
+
+        model = plainnet.load(path)
+        model.fit(X, y, epochs=100, checkpoint=path, resume=True)  # only the missing epochs
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to (over)write; see :func:`plainnet.io.save`.
+
+    Notes
+    -----
+    The model is saved only at the end of complete epochs, never after an
+    early stop's weight restoration or a Ctrl-C in the middle of an epoch,
+    so the file always describes the state at the start of the next epoch.
+    Its random generator state is the one that epoch will shuffle with.
+    """
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        super().__init__()
+        self.path = os.fspath(path)
+
+    def on_train_begin(self, logs=None):
+        folder = os.path.dirname(os.path.abspath(self.path))
+        if not os.path.isdir(folder):  # fail now, not after the first epoch
+            raise FileNotFoundError(f"cannot write checkpoint {self.path!r}: the folder "
+                                    f"{folder!r} does not exist")
+
+    def on_epoch_end(self, epoch, logs=None):
+        from . import io
+
+        io.save(self.model, self.path)

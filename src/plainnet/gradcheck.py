@@ -67,6 +67,14 @@ def gradcheck(model: Sequential, X: Any, y: Any, epsilon: float = 1e-6) -> float
         (||analytic|| + ||numeric||)``. Below about 1e-7 in float64 means the
         gradients agree; a wrong ``backward`` typically gives 1e-2 or more.
 
+    Notes
+    -----
+    A parameter whose true gradient is zero (a ``Dense`` bias right before
+    ``BatchNormalization``, which subtracts any constant shift) compares
+    finite-difference noise with zero and reports an error near 1 although
+    backprop is right. Check such layers with the bias elsewhere, or look at
+    the gradients themselves.
+
     Examples
     --------
     >>> import numpy as np

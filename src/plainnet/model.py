@@ -126,11 +126,21 @@ class Sequential:
                     f"{type(layer).__name__} layer is already part of a model; create a new "
                     "layer for each model"
                 )
+        shortcuts = [(layer, layer.activation, layer.activation_layer) for layer in layers
+                     if isinstance(layer, Dense) and layer.activation_layer is not None]
+        for layer in layers:
             self.layers.append(layer)
             if isinstance(layer, Dense) and layer.activation_layer is not None:
                 self.layers.append(layer.pop_activation())
-        self.n_inputs = self._infer_n_inputs()
-        self._build()
+        try:
+            self.n_inputs = self._infer_n_inputs()
+            self._build()
+        except Exception:  # give the caller's layers back as they were, to reuse them
+            for layer in self.layers:
+                layer.built = False
+            for dense, name, activation_layer in shortcuts:
+                dense.activation, dense.activation_layer = name, activation_layer
+            raise
         self._regularized = any(getattr(layer, "l1", 0.0) or getattr(layer, "l2", 0.0)
                                 for layer in self.layers)
         # until compile() says otherwise, every layer is applied and outputs are plain values
@@ -310,8 +320,11 @@ class Sequential:
             Passes over the data. With ``resume=True``: the total to reach.
         batch_size : int, default 32
             Samples per gradient step (capped at ``n_samples``).
-        shuffle : bool, default True
-            Reshuffle the samples each epoch, with the model's generator.
+        shuffle : bool or callable, default True
+            Reshuffle the samples each epoch, with the model's generator. A
+            callable ``shuffle(n_samples) -> order`` (an integer index array)
+            gives each epoch's order instead, e.g. to follow another library's
+            random sequence (:mod:`plainnet.sklearn` does).
         validation_split : float in [0, 1), default 0.0
             Hold out this last fraction of ``X``/``y`` (taken before shuffling)
             and report ``val_loss`` and ``val_<metric>`` each epoch.
@@ -344,7 +357,8 @@ class Sequential:
         self._require_compiled("fit")
         epochs = check_int("epochs", epochs, 1)
         batch_size = check_int("batch_size", batch_size, 1)
-        shuffle = check_bool("shuffle", shuffle)
+        if not callable(shuffle):
+            shuffle = check_bool("shuffle", shuffle)
         resume = check_bool("resume", resume)
         verbose = check_int("verbose", verbose, 0)
         if verbose > 2:
@@ -403,8 +417,10 @@ class Sequential:
         n = len(X)
         batch_callbacks = [cb for cb in callbacks
                            if type(cb).on_batch_end is not Callback.on_batch_end]
-        params = self.parameters()
-        backup = [p.copy() for _, p, _ in params]  # weights before the latest step
+        # every array (parameters and state such as running statistics), and a copy of
+        # them from before the latest step: restored if the next loss is not finite
+        arrays = [array for layer in self.layers for array in layer.arrays().values()]
+        backup = [array.copy() for array in arrays]
         interrupted = {"flag": False}
         restore_handler = self._catch_ctrl_c(interrupted)
         self.stop_training = False
@@ -414,10 +430,11 @@ class Sequential:
             for cb in callbacks:
                 cb.on_train_begin({})
             for epoch in range(initial_epoch, total_epochs):
+                begin_logs: dict[str, float] = {}  # what callbacks log here (learning_rate)
                 for cb in callbacks:
-                    cb.on_epoch_begin(epoch, {})
+                    cb.on_epoch_begin(epoch, begin_logs)
                 if shuffle:
-                    order = self.rng.permutation(n)
+                    order = shuffle(n) if callable(shuffle) else self.rng.permutation(n)
                     X_epoch, y_epoch = X[order], y[order]
                 else:
                     X_epoch, y_epoch = X, y
@@ -427,9 +444,9 @@ class Sequential:
                     yb = y_epoch[start:start + batch_size]
                     loss, body_output = self._forward_backward(xb, yb)
                     if not np.isfinite(loss):
-                        self._diverged(loss, epoch, batch, params, backup)
-                    for (_, param, _), saved in zip(params, backup):
-                        np.copyto(saved, param)
+                        self._diverged(loss, epoch, batch, arrays, backup)
+                    for array, saved in zip(arrays, backup):
+                        np.copyto(saved, array)
                     self.optimizer.step(self.parameters())
                     loss_sum += loss * len(xb)
                     if self._metrics:
@@ -445,9 +462,13 @@ class Sequential:
                 if validation is not None:
                     scores = self._evaluate_arrays(*validation)
                     logs.update({f"val_{k}": v for k, v in scores.items()})
+                logs.update(begin_logs)
                 self.epochs_done += 1
                 for cb in callbacks:
                     cb.on_epoch_end(epoch, logs)
+                if interrupted["flag"]:  # Ctrl-C during validation or a callback
+                    _warn_interrupted(epoch, batch)
+                    return
                 if self.stop_training:
                     break
         finally:
@@ -455,9 +476,9 @@ class Sequential:
             for cb in callbacks:
                 cb.on_train_end({})
 
-    def _diverged(self, loss, epoch, batch, params, backup) -> None:
-        for (_, param, _), saved in zip(params, backup):
-            np.copyto(param, saved)
+    def _diverged(self, loss, epoch, batch, arrays, backup) -> None:
+        for array, saved in zip(arrays, backup):
+            np.copyto(array, saved)
         raise TrainingDivergedError(
             f"training diverged: the loss became {loss} at epoch {epoch + 1}, batch {batch + 1}; "
             "the weights of the last step with a finite loss were restored. Try a smaller "

@@ -25,6 +25,7 @@ in the batch, ``input``, ``hidden`` and ``output`` are the three layer sizes.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -428,6 +429,15 @@ class NeuralNetwork:
             checked[name] = value.copy()
         for name, value in checked.items():
             setattr(self, name, value)
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Save the network to one file, atomically; ``plainnet.load(path)`` reads it back.
+
+        See :func:`plainnet.io.save` for the format and its guarantees.
+        """
+        from plainnet import io
+
+        io.save(self, path)
 
 
 # ---------------------------------------------------------------- input checks

@@ -1,0 +1,294 @@
+"""Tests for the ``plainnet`` command line, run as a subprocess like a user would."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from plainnet import datasets
+from plainnet.cli import main
+
+COMMANDS = ["xor", "train", "evaluate", "predict", "plot", "plot-history", "info"]
+
+
+def run(*args: str, cwd: Path, check: bool = False) -> subprocess.CompletedProcess:
+    """``python -m plainnet ARGS`` in ``cwd``; the result with text stdout/stderr."""
+    env = {k: v for k, v in os.environ.items() if k != "PLAINNET_DEBUG"}
+    result = subprocess.run([sys.executable, "-m", "plainnet", *map(str, args)], cwd=cwd,
+                            capture_output=True, text=True, env=env, timeout=120)
+    if check and result.returncode != 0:
+        raise AssertionError(f"exit {result.returncode}\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def assert_user_error(result: subprocess.CompletedProcess, *fragments: str) -> None:
+    """Exit status 1 and exactly one ``plainnet: error:`` line, no traceback."""
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("plainnet: error: ")
+    assert "Traceback" not in result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def write_csv(path: Path, header: list[str], rows) -> Path:
+    with open(path, "w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def read_csv(path_or_text, text: bool = False) -> list[dict[str, str]]:
+    if text:
+        return list(csv.DictReader(path_or_text.splitlines()))
+    with open(path_or_text, newline="") as file:
+        return list(csv.DictReader(file))
+
+
+@pytest.fixture(scope="module")
+def moons_run(tmp_path_factory):
+    """A model trained by ``plainnet train --data moons`` (once for the module)."""
+    folder = tmp_path_factory.mktemp("moons")
+    result = run("train", "--data", "moons", "--epochs", "60", "--hidden", "16,16",
+                 "--learning-rate", "0.01", "--out", "model.pnet", "--log", "log.csv",
+                 cwd=folder, check=True)
+    return folder, result
+
+
+# ------------------------------------------------------------------------ help
+@pytest.mark.parametrize("command", [None, *COMMANDS])
+def test_help(command, tmp_path):
+    result = run(*([command] if command else []), "--help", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"usage: plainnet {command or ''}".rstrip())
+    assert "examples:" in result.stdout
+    if command is None:
+        for name in COMMANDS:
+            assert name in result.stdout
+
+
+# ------------------------------------------------------------------------ xor
+def test_xor_prints_four_predictions(tmp_path):
+    result = run("xor", "--seed", "0", "--out", "xor.pnet", cwd=tmp_path, check=True)
+    rows = re.findall(r"^([01]) ([01])\s+([01])\s+([0-9.]+)$", result.stdout, re.MULTILINE)
+    assert len(rows) == 4
+    for a, b, target, output in rows:
+        assert int(target) == int(a) ^ int(b)
+        assert abs(float(output) - int(target)) < 0.1
+    assert "XOR learned" in result.stdout
+    # the saved tutorial network works with the other commands
+    info = run("info", "xor.pnet", cwd=tmp_path, check=True)
+    assert "NeuralNetwork(input_layer=2, hidden_layer=4, output_layer=1)" in info.stdout
+    scores = json.loads(run("evaluate", "xor.pnet", "--data", "xor", "--json",
+                            cwd=tmp_path, check=True).stdout)
+    assert scores["accuracy"] == 1.0 and scores["samples"] == 4
+
+
+# ---------------------------------------------------------- train and friends
+def test_train_on_moons(moons_run):
+    folder, result = moons_run
+    assert (folder / "model.pnet").is_file()
+    assert "400 to train, 100 to validate" in result.stdout
+    assert "trained 60 epochs" in result.stdout
+    accuracy = float(re.search(r"validation: .*accuracy ([0-9.]+)", result.stdout).group(1))
+    assert accuracy > 0.9
+    assert "saved the model to model.pnet" in result.stdout
+    log = read_csv(folder / "log.csv")
+    assert len(log) == 60 and {"loss", "val_loss", "accuracy"} <= set(log[0])
+
+
+def test_evaluate_info_predict_use_the_trained_model(moons_run):
+    folder, _ = moons_run
+    # fresh samples (another seed), as JSON
+    scores = json.loads(run("evaluate", "model.pnet", "--data", "moons", "--seed", "1",
+                            "--json", cwd=folder, check=True).stdout)
+    assert set(scores) == {"loss", "accuracy", "samples"}
+    assert scores["samples"] == 500 and scores["accuracy"] > 0.9
+    text = run("evaluate", "model.pnet", "--data", "moons", cwd=folder, check=True).stdout
+    assert float(re.search(r"^accuracy: ([0-9.]+)$", text, re.MULTILINE).group(1)) > 0.9
+
+    info = run("info", "model.pnet", cwd=folder, check=True).stdout
+    assert "Total params: 337" in info and "dense_2 (Dense)" in info
+    assert "Trained 60 epochs" in info
+
+    # predict: a CSV with the answer in a column that is left out
+    X, y = datasets.moons(100, noise=0.1, seed=5)
+    write_csv(folder / "points.csv", ["x0", "label", "x1"],
+              [[a, label, b] for (a, b), label in zip(X, y)])
+    result = run("predict", "model.pnet", "--csv", "points.csv", "--target", "label",
+                 "--output", "out.csv", cwd=folder, check=True)
+    assert "wrote 100 predictions to out.csv" in result.stdout
+    # the column order matters: x0 and x1 are the features, in file order
+    write_csv(folder / "features.csv", ["x0", "x1"], X.tolist())
+    rows = read_csv(folder / "out.csv")
+    assert list(rows[0]) == ["prediction", "probability_0", "probability_1"]
+    predicted = np.array([int(r["prediction"]) for r in rows])
+    probabilities = np.array([[float(r["probability_0"]), float(r["probability_1"])]
+                              for r in rows])
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
+    np.testing.assert_array_equal(predicted, probabilities.argmax(axis=1))
+    assert np.mean(predicted == y) > 0.9
+    # to standard output, from a file of features only
+    stdout = run("predict", "model.pnet", "--csv", "features.csv", cwd=folder,
+                 check=True).stdout
+    assert [int(r["prediction"]) for r in read_csv(stdout, text=True)] == predicted.tolist()
+
+
+def test_plots(moons_run):
+    pytest.importorskip("matplotlib")
+    folder, _ = moons_run
+    run("plot", "model.pnet", "--data", "moons", "--resolution", "60", "--out", "b.png",
+        cwd=folder, check=True)
+    run("plot-history", "log.csv", "--out", "h.png", cwd=folder, check=True)
+    for name in ("b.png", "h.png"):
+        assert (folder / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    write_csv(folder / "three.csv", ["a", "b", "c", "y"], [[1, 2, 3, 0], [4, 5, 6, 1]])
+    result = run("plot", "model.pnet", "--csv", "three.csv", "--target", "y", "--out", "c.png",
+                 cwd=folder)
+    assert_user_error(result, "3 features", "only for 2")
+    assert not (folder / "c.png").exists()
+
+
+def test_train_from_csv_with_text_target(tmp_path):
+    X, y = datasets.blobs(150, centers=[[0, 0], [4, 4], [-4, 4]], cluster_std=0.8, seed=3)
+    names = np.array(["red", "green", "blue"])
+    order = np.argsort(y, kind="stable")  # a file sorted by class: train must shuffle
+    write_csv(tmp_path / "colors.csv", ["a", "b", "color"],
+              [[X[i, 0], X[i, 1], names[y[i]]] for i in order])
+    result = run("train", "--csv", "colors.csv", "--target", "color", "--epochs", "40",
+                 "--hidden", "8", "--learning-rate", "0.01", "--out", "colors.pnet",
+                 cwd=tmp_path, check=True)
+    assert "3 classes" in result.stdout
+    assert "classes: 0=blue, 1=green, 2=red" in result.stdout
+    scores = json.loads(run("evaluate", "colors.pnet", "--csv", "colors.csv", "--target",
+                            "color", "--json", cwd=tmp_path, check=True).stdout)
+    assert scores["accuracy"] > 0.9
+    stdout = run("predict", "colors.pnet", "--csv", "colors.csv", "--target", "-1",
+                 cwd=tmp_path, check=True).stdout
+    rows = read_csv(stdout, text=True)
+    assert len(rows) == 150 and list(rows[0])[-1] == "probability_2"
+    # text labels are numbered in sorted order, so a file missing a class is refused
+    write_csv(tmp_path / "two.csv", ["a", "b", "color"], [[0, 0, "red"], [4, 4, "green"]])
+    assert_user_error(run("evaluate", "colors.pnet", "--csv", "two.csv", "--target", "color",
+                          cwd=tmp_path), "2 distinct labels", "3 classes")
+
+
+def test_train_regression_from_csv(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 2)) * [1.0, 50.0]  # very different scales
+    y = 500.0 + 30.0 * X[:, 0] - 0.4 * X[:, 1] + rng.normal(size=200)
+    write_csv(tmp_path / "reg.csv", ["u", "v", "price"], np.column_stack([X, y]).tolist())
+    result = run("train", "--csv", "reg.csv", "--target", "price", "--epochs", "100",
+                 "--hidden", "8", "--learning-rate", "0.01", "--out", "reg.pnet",
+                 cwd=tmp_path, check=True)
+    assert "regression" in result.stdout
+    scores = json.loads(run("evaluate", "reg.pnet", "--csv", "reg.csv", "--target", "price",
+                            "--json", cwd=tmp_path, check=True).stdout)
+    assert set(scores) == {"loss", "mae", "r2", "samples"}
+    assert scores["r2"] > 0.95  # the standardisation folded into the model works on raw data
+    stdout = run("predict", "reg.pnet", "--csv", "reg.csv", "--target", "price",
+                 cwd=tmp_path, check=True).stdout
+    predictions = np.array([float(r["prediction"]) for r in read_csv(stdout, text=True)])
+    assert np.mean(np.abs(predictions - y)) < 10.0
+
+
+# ---------------------------------------------------------------------- errors
+def test_damaged_model_file(moons_run, tmp_path):
+    folder, _ = moons_run
+    damaged = tmp_path / "damaged.pnet"
+    damaged.write_bytes((folder / "model.pnet").read_bytes()[:400])
+    for args in (["info", damaged], ["evaluate", damaged, "--data", "moons"],
+                 ["predict", damaged, "--csv", folder / "features.csv"]):
+        assert_user_error(run(*args, cwd=tmp_path), "damaged.pnet")
+    (tmp_path / "text.pnet").write_text("hello")
+    assert_user_error(run("info", "text.pnet", cwd=tmp_path), "not a plainnet model file")
+
+
+def test_missing_files(moons_run, tmp_path):
+    folder, _ = moons_run
+    assert_user_error(run("info", "nowhere.pnet", cwd=tmp_path), "nowhere.pnet", "no such file")
+    assert_user_error(run("train", "--csv", "nowhere.csv", "--target", "y", cwd=tmp_path),
+                      "nowhere.csv")
+    assert_user_error(run("predict", folder / "model.pnet", "--csv", "nowhere.csv",
+                          cwd=tmp_path), "nowhere.csv")
+    assert_user_error(run("plot-history", "nowhere.csv", "--out", "x.png", cwd=tmp_path),
+                      "nowhere.csv")
+
+
+def test_bad_data_is_a_user_error(moons_run, tmp_path):
+    folder, _ = moons_run
+    write_csv(tmp_path / "wide.csv", ["a", "b", "c"], [[1, 2, 3], [4, 5, 6]])
+    assert_user_error(run("predict", folder / "model.pnet", "--csv", "wide.csv", cwd=tmp_path),
+                      "3 feature columns", "expects 2")
+    write_csv(tmp_path / "words.csv", ["a", "b"], [[1, "x"]])
+    assert_user_error(run("predict", folder / "model.pnet", "--csv", "words.csv",
+                          cwd=tmp_path), "line 2", "expected a number")
+    assert_user_error(run("train", "--csv", "wide.csv", "--target", "nope", cwd=tmp_path),
+                      "nope")
+
+
+@pytest.mark.parametrize("args", [
+    ["frobnicate"],
+    [],
+    ["train", "--data", "moons", "--epochs", "abc"],
+    ["train", "--data", "nope"],
+    ["train", "--data", "moons", "--csv", "a.csv"],
+    ["train", "--csv", "a.csv"],
+    ["train", "--data", "moons", "--target", "y"],
+    ["train", "--data", "moons", "--validation-split", "1.5"],
+    ["train", "--data", "moons", "--hidden", "16,x"],
+    ["evaluate", "--data", "moons"],
+    ["xor", "--epochs", "0"],
+])
+def test_bad_arguments_exit_2(args, tmp_path):
+    result = run(*args, cwd=tmp_path)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "usage: plainnet" in result.stderr and "Traceback" not in result.stderr
+    assert not list(tmp_path.iterdir())  # nothing written
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child process is POSIX")
+def test_ctrl_c_exits_130_without_saving(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "PLAINNET_DEBUG"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "plainnet", "train", "--data", "moons", "--epochs", "100000",
+         "--verbose", "2", "--out", "never.pnet"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        for line in process.stdout:  # training has started once the first epoch is done
+            if line.startswith("Epoch"):
+                break
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 130
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    assert not (tmp_path / "never.pnet").exists()
+
+
+def test_main_in_process_returns_the_status(tmp_path, capsys):
+    assert main(["info", str(tmp_path / "missing.pnet")]) == 1
+    assert capsys.readouterr().err.startswith("plainnet: error: cannot load")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train"])
+    assert exit_info.value.code == 2
+
+
+def test_console_script_if_installed(tmp_path):
+    script = Path(sys.executable).parent / ("plainnet.exe" if os.name == "nt" else "plainnet")
+    if not script.exists():
+        pytest.skip("the plainnet console script is not installed (pip install -e .)")
+    result = subprocess.run([script, "--version"], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.startswith("plainnet ")

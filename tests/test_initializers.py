@@ -1,0 +1,99 @@
+"""Tests for plainnet.initializers: names, distributions, reproducibility, dtype."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from plainnet import Dense, Sequential, initializers
+
+NAMES = ["glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "normal", "zeros", "ones"]
+SHAPE = (400, 600)  # fan_in 400, fan_out 600: 240 000 draws, tight statistics
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_get_by_name(name):
+    init = initializers.get(name)
+    assert init is getattr(initializers, name)
+    w = init((3, 4), np.random.default_rng(0), np.float64)
+    assert w.shape == (3, 4)
+
+
+def test_unknown_name_is_a_value_error_listing_options():
+    with pytest.raises(ValueError, match=r"unknown initializer 'xavier'; expected one of") as info:
+        initializers.get("xavier")
+    for name in NAMES:
+        assert repr(name) in str(info.value)
+    with pytest.raises(TypeError, match="initializer must be a name"):
+        initializers.get(42)
+
+
+@pytest.mark.parametrize("name, limit", [
+    ("glorot_uniform", np.sqrt(6 / (400 + 600))),
+    ("he_uniform", np.sqrt(6 / 400)),
+])
+def test_uniform_limits_and_variance(name, limit):
+    w = initializers.get(name)(SHAPE, np.random.default_rng(0), np.float64)
+    assert np.abs(w).max() <= limit
+    assert np.abs(w).max() > 0.999 * limit  # the whole range is used
+    assert w.mean() == pytest.approx(0.0, abs=0.01 * limit)
+    assert w.var() == pytest.approx(limit**2 / 3, rel=0.01)  # variance of U(-a, a)
+
+
+@pytest.mark.parametrize("name, std", [
+    ("glorot_normal", np.sqrt(2 / (400 + 600))),
+    ("he_normal", np.sqrt(2 / 400)),
+    ("normal", 1.0),
+])
+def test_normal_standard_deviations(name, std):
+    w = initializers.get(name)(SHAPE, np.random.default_rng(0), np.float64)
+    assert w.std() == pytest.approx(std, rel=0.01)
+    assert w.mean() == pytest.approx(0.0, abs=0.01 * std)
+    assert np.abs(w).max() > 3 * std  # untruncated
+
+
+def test_zeros_and_ones():
+    np.testing.assert_array_equal(initializers.zeros((2, 3)), np.zeros((2, 3)))
+    np.testing.assert_array_equal(initializers.ones((4,), None, np.float64), np.ones(4))
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dtype_is_respected(name, dtype):
+    w = initializers.get(name)((5, 7), np.random.default_rng(0), dtype)
+    assert w.dtype == dtype
+
+
+@pytest.mark.parametrize("name", ["glorot_uniform", "glorot_normal", "he_uniform", "he_normal",
+                                  "normal"])
+def test_reproducible_with_a_generator(name):
+    init = initializers.get(name)
+    a = init((6, 5), np.random.default_rng(11), np.float64)
+    b = init((6, 5), np.random.default_rng(11), np.float64)
+    c = init((6, 5), np.random.default_rng(12), np.float64)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+
+
+def test_bias_shape_uses_its_own_length_as_fans():
+    rng = np.random.default_rng(0)
+    b = initializers.he_uniform((10_000,), rng, np.float64)
+    assert np.abs(b).max() <= np.sqrt(6 / 10_000)
+
+
+@pytest.mark.parametrize("name", ["he_normal", "glorot_uniform", "normal", "zeros"])
+def test_dense_uses_its_initializers(name):
+    model = Sequential([Dense(300, 200, weight_init=name, bias_init="zeros")], seed=0)
+    dense = model.layers[0]
+    np.testing.assert_array_equal(dense.bias, 0.0)
+    expected_std = {"he_normal": np.sqrt(2 / 300), "glorot_uniform": np.sqrt(2 / 500),
+                    "normal": 1.0, "zeros": 0.0}[name]
+    assert dense.weights.std() == pytest.approx(expected_std, rel=0.02, abs=1e-12)
+    assert dense.weights.dtype == np.float32
+
+
+def test_default_dense_init_is_glorot_uniform_with_zero_bias():
+    dense = Sequential([Dense(20, 30)], seed=0).layers[0]
+    assert dense.weight_init == "glorot_uniform" and dense.bias_init == "zeros"
+    assert np.abs(dense.weights).max() <= np.sqrt(6 / 50)
+    np.testing.assert_array_equal(dense.bias, 0.0)
