@@ -724,3 +724,21 @@ def test_batch_normalization_statistics_are_saved_with_the_weights():
     names = list(model.layers[1].arrays())
     assert names == ["gamma", "beta", "moving_mean", "moving_variance"]
     assert len(model.get_weights()) == 2 + 4
+
+
+def test_last_step_that_breaks_the_weights_is_reported_and_undone():
+    # One batch, one epoch: the only loss is computed with the initial (finite) weights,
+    # and the step after it overflows float32. fit must not return non-finite weights.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(8, 3)).astype(np.float32)
+    y = rng.normal(size=(8, 1)).astype(np.float32)
+    layers = [plainnet.Dense(3, 4, activation="relu"), plainnet.Dense(4, 1)]
+    model = plainnet.Sequential(layers, seed=0)
+    model.compile(loss="mse", optimizer=plainnet.SGD(learning_rate=1e300))
+    before = model.get_weights()
+    expected = "non-finite weights at epoch 1, batch 1"
+    with pytest.raises(plainnet.TrainingDivergedError, match=expected), np.errstate(all="ignore"):
+        model.fit(X, y, epochs=1, batch_size=8, verbose=0)
+    for restored, original in zip(model.get_weights(), before):
+        np.testing.assert_array_equal(restored, original)
+    assert model.epochs_done == 0

@@ -122,9 +122,11 @@ def check_X(X: Any, n_features: int, dtype: np.dtype, name: str = "X") -> np.nda
     if X.ndim == 1 and n_features == 1:
         X = X.reshape(-1, 1)
     if X.ndim != 2:
+        hint = (f"; for a single sample use {name}.reshape(1, -1)"
+                if X.ndim == 1 and X.shape[0] == n_features else "")
         raise ValueError(
             f"{name} must be a 2-D array of shape (n_samples, {n_features}), "
-            f"got an array with shape {X.shape}"
+            f"got an array with shape {X.shape}{hint}"
         )
     if X.shape[0] == 0:
         raise ValueError(f"{name} is empty: it has 0 samples (shape {X.shape})")

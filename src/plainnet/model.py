@@ -456,6 +456,8 @@ class Sequential:
                     if interrupted["flag"]:
                         _warn_interrupted(epoch, batch)
                         return
+                if not all(np.isfinite(array).all() for array in arrays):  # the last step
+                    self._diverged("non-finite weights", epoch, batch, arrays, backup)
                 logs = {"loss": loss_sum / n}
                 if self._metrics:
                     logs.update(self._metric_values(y_epoch, np.concatenate(outputs)))
@@ -479,8 +481,9 @@ class Sequential:
     def _diverged(self, loss, epoch, batch, arrays, backup) -> None:
         for array, saved in zip(arrays, backup):
             np.copyto(array, saved)
+        what = loss if isinstance(loss, str) else f"a loss of {loss}"
         raise TrainingDivergedError(
-            f"training diverged: the loss became {loss} at epoch {epoch + 1}, batch {batch + 1}; "
+            f"training diverged: {what} at epoch {epoch + 1}, batch {batch + 1}; "
             "the weights of the last step with a finite loss were restored. Try a smaller "
             "learning rate, scaling the inputs, or clipnorm on the optimizer"
         )
