@@ -1,0 +1,43 @@
+"""The example scripts run and reach a sensible accuracy (quick settings)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def run_example(name: str, *args: str, cwd: Path) -> str:
+    result = subprocess.run([sys.executable, str(EXAMPLES / name), *args], cwd=cwd,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_moons_example(tmp_path):
+    args = ["--epochs", "50"]
+    plotting = True
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        plotting = False
+    if plotting:
+        args += ["--plot", "moons.png"]
+    out = run_example("moons.py", *args, cwd=tmp_path)
+    accuracy = float(re.search(r"test accuracy: ([0-9.]+)", out).group(1))
+    assert accuracy > 0.9
+    if plotting:
+        assert (tmp_path / "moons.png").read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.slow
+def test_digits_example(tmp_path):
+    pytest.importorskip("sklearn")
+    out = run_example("digits.py", "--epochs", "10", cwd=tmp_path)
+    accuracy = float(re.search(r"test accuracy: ([0-9.]+)", out).group(1))
+    assert accuracy > 0.9
