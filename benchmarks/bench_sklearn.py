@@ -12,7 +12,10 @@ Run it as::
     setarch "$(uname -m)" -R .venv/bin/python benchmarks/bench_sklearn.py
 
 (``setarch -R`` turns off address-space randomisation, which steadies the
-timings); the latest output lives in ``benchmarks/results/sklearn.txt``.
+timings); the latest output lives in ``benchmarks/results/sklearn.txt``. Both
+libraries run NumPy's BLAS with one thread by default (``--threads``): these
+matrices are small, and single-threaded timings do not swing with the load of
+the machine.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from sklearn.model_selection import StratifiedKFold, cross_validate
 from sklearn.neural_network import MLPClassifier as SklearnMLP
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
 from plainnet.sklearn import MLPClassifier as PlainnetMLP
 
@@ -73,13 +77,21 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per library")
     parser.add_argument("--datasets", nargs="*", default=list(DATASETS), choices=list(DATASETS))
+    parser.add_argument("--threads", type=int, default=1,
+                        help="BLAS threads for both libraries (0: the library default)")
     args = parser.parse_args(argv)
+    with threadpool_limits(limits=args.threads or None):
+        report(args)
 
+
+def report(args):
+    """Print the table."""
     print(f"plainnet.sklearn.MLPClassifier vs sklearn.neural_network.MLPClassifier "
           f"(scikit-learn {sklearn.__version__}, NumPy {np.__version__}, "
           f"Python {platform.python_version()}, {os.cpu_count()} CPUs)")
     print(f"StandardScaler + MLPClassifier({', '.join(f'{k}={v!r}' for k, v in PARAMS.items())}),"
-          f" 5-fold stratified CV; fit time = sum over the folds, median of {args.repeats} runs")
+          f" 5-fold stratified CV; fit time = sum over the folds, median of {args.repeats} runs;"
+          f" BLAS threads: {args.threads or 'default'}")
     print()
     header = (f"{'data set':<14}{'sklearn acc':>12}{'plainnet acc':>14}{'diff':>8}"
               f"{'sklearn fit s':>15}{'plainnet fit s':>16}{'speed ratio':>13}")

@@ -25,6 +25,8 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+import plainnet
 from io_helpers import (
     all_arrays_finite,
     read_members,
@@ -32,9 +34,8 @@ from io_helpers import (
     training_data,
     write_members,
 )
-
-import plainnet
 from plainnet import ModelFileError, NeuralNetwork
+from plainnet import io as pio
 
 FAST = settings(max_examples=300, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow])
@@ -47,7 +48,7 @@ def folder(tmp_path_factory):
     return tmp_path_factory.mktemp("fuzz")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def saved_bytes(kind: str = "sequential") -> bytes:
     """The bytes of a real saved model (a trained classifier, or the tutorial network)."""
     import tempfile
@@ -57,7 +58,7 @@ def saved_bytes(kind: str = "sequential") -> bytes:
         if kind == "sequential":
             trained_model().save(path)
         else:
-            plainnet.io.save(NeuralNetwork(seed=0), path)
+            pio.save(NeuralNetwork(seed=0), path)
         with open(path, "rb") as file:
             return file.read()
 
@@ -175,7 +176,7 @@ def test_truncated_or_spliced_files_many(folder, kind, edit):
 # --------------------------------------------- one member damaged, checksums valid
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def saved_members(kind: str) -> tuple[tuple[str, bytes], ...]:
     import io
     import zipfile

@@ -47,8 +47,9 @@ plainnet file is data. :func:`load`
 
 and reports any problem as :class:`~plainnet.errors.ModelFileError` (a
 ``ValueError``) naming the file and what is wrong. No other exception escapes
-for a damaged or hostile file; memory stays within a small multiple of the
-file's size.
+for a damaged or hostile file. Memory stays bounded: a few times the bytes of
+arrays the file really holds, plus what the JSON document (at most 16 MiB,
+with at most 100,000 lists and objects) becomes in Python.
 
 Why saving never loses work
 ---------------------------
@@ -88,7 +89,7 @@ from .layers import LAYER_TYPES, BatchNormalization, Dense, Layer
 from .model import Sequential
 from .tutorial import NeuralNetwork
 
-__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "load", "save"]
+__all__ = ["BIT_GENERATORS", "FORMAT_NAME", "FORMAT_VERSION", "load", "save"]
 
 #: The value of ``"format"`` in every plainnet model file.
 FORMAT_NAME = "plainnet"
@@ -96,7 +97,11 @@ FORMAT_NAME = "plainnet"
 FORMAT_VERSION = 1
 
 _DOCUMENT = "model.json"
-_MAX_DOCUMENT_BYTES = 64 * 2**20  # the JSON document; a history of ~1e6 epochs fits
+# Limits on the JSON document, which becomes Python objects of ~10-25 times its size
+# when parsed: 16 MiB holds the history of ~100,000 epochs; the models themselves
+# need a few [ or { per layer.
+_MAX_DOCUMENT_BYTES = 16 * 2**20
+_MAX_DOCUMENT_BRACKETS = 100_000
 _MAX_NPY_HEADER_BYTES = 4096  # numpy writes headers of 128 bytes for our arrays
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # a fixed date: the same model gives the same bytes
 
@@ -159,8 +164,12 @@ def save(model: Sequential | NeuralNetwork, path: str | os.PathLike) -> None:
         raise TypeError(
             f"model must be a plainnet Sequential or NeuralNetwork, got {type(model).__name__}"
         )
-    text = json.dumps(document, indent=1, default=_json_default)
-    _write_atomically(os.fspath(path), text.encode("utf-8"), arrays)
+    text = json.dumps(document, indent=1, default=_json_default).encode("utf-8")
+    problem = _document_size_problem(text)
+    if problem:  # never write a file that load would refuse
+        raise ValueError(f"cannot save the model: {problem}; a very long history can be "
+                         "shortened or removed (model.history = None) before saving")
+    _write_atomically(os.fspath(path), text, arrays)
 
 
 def _header(model_kind: str) -> dict[str, Any]:
@@ -264,6 +273,19 @@ def _registered_name(obj: Any, name: str, registry: dict[str, type], what: str) 
             f"plainnet's own classes ({', '.join(sorted(registry))})"
         )
     return name
+
+
+def _document_size_problem(text: bytes) -> str | None:
+    """Why the JSON document ``text`` is too big to load safely, or None if it is not."""
+    if len(text) > _MAX_DOCUMENT_BYTES:
+        return f"{_DOCUMENT} is {len(text):,} bytes, more than the {_MAX_DOCUMENT_BYTES:,} allowed"
+    # An upper bound on the lists and objects (brackets inside strings count too):
+    # each costs ~60 bytes of memory for 2 bytes of text.
+    brackets = text.count(b"[") + text.count(b"{")
+    if brackets > _MAX_DOCUMENT_BRACKETS:
+        return (f"{_DOCUMENT} has {brackets:,} '[' and '{{', more than the "
+                f"{_MAX_DOCUMENT_BRACKETS:,} allowed")
+    return None
 
 
 def _json_value(value: Any) -> Any:
@@ -500,6 +522,9 @@ class _Archive:
             raise _Invalid(f"{_DOCUMENT} is {info.file_size:,} bytes, more than the "
                            f"{_MAX_DOCUMENT_BYTES:,} allowed")
         data = self.zip.read(info)  # zipfile checks the CRC-32
+        problem = _document_size_problem(data)
+        if problem:
+            raise _Invalid(problem)
         try:
             return json.loads(data.decode("utf-8"),
                               object_pairs_hook=_object_without_repeated_keys)

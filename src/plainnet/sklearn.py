@@ -85,6 +85,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 
 from ._validation import check_bool, check_choice, check_dtype, check_float, check_int
 from .callbacks import Callback
+from .errors import TrainingDivergedError
 from .layers import Dense, Sigmoid, Softmax
 from .losses import Loss
 from .model import Sequential
@@ -118,7 +119,7 @@ class _HalfSquaredError(Loss):
 
     def value_and_gradient(self, y_true, y_pred, from_logits=None):
         diff = y_pred - y_true  # (batch, outputs)
-        return 0.5 * float(np.mean(np.square(diff))), diff / diff.shape[0]
+        return 0.5 * float(np.mean(np.square(diff))), diff / diff.shape[0]  # (batch, outputs)
 
 
 class _SklearnShuffle:
@@ -249,7 +250,7 @@ class _BaseMLP(BaseEstimator):
                 "hidden_layer_sizes must be an int or a sequence of ints, got "
                 f"{type(sizes).__name__}"
             )
-        sizes = [check_int("hidden_layer_sizes[i]", n) for n in sizes]
+        sizes = [check_int(f"hidden_layer_sizes[{i}]", n) for i, n in enumerate(sizes)]
         if any(n <= 0 for n in sizes):
             raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes}")
         check_choice("activation", self.activation, _ACTIVATIONS)
@@ -362,6 +363,9 @@ class _BaseMLP(BaseEstimator):
         if not incremental or not model.compiled:  # scikit-learn restarts its solver here
             model.compile(loss=self._plainnet_loss(), optimizer=self._new_optimizer())
         model._regularized = self.alpha > 0  # alpha may change between warm starts
+        if self.early_stopping and self.validation_scores_ is None:  # switched on for a warm start
+            self.validation_scores_, self.best_validation_score_ = [], -np.inf
+            self.best_loss_ = None
 
         if self.early_stopping:
             stratify = y if self._stratify() else None
@@ -389,9 +393,15 @@ class _BaseMLP(BaseEstimator):
         schedule = _SklearnSchedule(self, n_samples, batch_size, validation, incremental)
         shuffle = _SklearnShuffle(self._random_state, n_samples) if self.shuffle else False
         self.n_iter_ = 0
-        model.fit(X_train, self._training_targets(y_train),
-                  epochs=1 if incremental else self.max_iter, batch_size=batch_size,
-                  shuffle=shuffle, verbose=0, callbacks=[schedule])
+        try:
+            model.fit(X_train, self._training_targets(y_train),
+                      epochs=1 if incremental else self.max_iter, batch_size=batch_size,
+                      shuffle=shuffle, verbose=0, callbacks=[schedule])
+        except TrainingDivergedError as exc:
+            raise TrainingDivergedError(
+                f"{exc}. For this estimator: scale the inputs (e.g. StandardScaler in a "
+                "Pipeline) or lower learning_rate_init"
+            ) from exc
         if self.early_stopping:  # back to the weights with the best validation score
             model.set_weights(self._best_weights)
         return self
@@ -564,8 +574,9 @@ _PARAMETERS = """
         Nesterov's form of the momentum (SGD, when ``momentum > 0``).
     early_stopping : bool, default False
         Hold out ``validation_fraction`` of the training data (stratified for
-        single-output classification), stop when its score (accuracy or R^2)
-        stops improving and keep the weights of the best epoch.
+        binary classification, as in scikit-learn), stop when its score
+        (accuracy or R^2) stops improving and keep the weights of the best
+        epoch.
     validation_fraction : float in [0, 1), default 0.1
         Size of the early-stopping validation set.
     beta_1, beta_2 : float in [0, 1), defaults 0.9 and 0.999
@@ -653,7 +664,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return "binary_crossentropy"
 
     def _stratify(self) -> bool:
-        return self.n_outputs_ == 1  # scikit-learn does not stratify multilabel targets
+        return self.n_outputs_ == 1  # as scikit-learn: only binary targets are stratified
 
     def _training_targets(self, y: np.ndarray) -> np.ndarray:
         if self.out_activation_ == "softmax":
@@ -664,9 +675,6 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return self._label_binarizer.inverse_transform(y)
 
     def _validation_score(self, X: np.ndarray, y) -> float:
-        return self._score_arrays(X, y)
-
-    def _score_arrays(self, X: np.ndarray, y) -> float:
         probabilities = self._forward(X)
         if not np.isfinite(probabilities).all():
             return np.nan
@@ -897,7 +905,7 @@ MLPRegressor.__doc__ = f"""Multi-layer perceptron regressor trained by plainnet.
     >>> import numpy as np
     >>> from plainnet.sklearn import MLPRegressor
     >>> X = np.linspace(-1, 1, 200).reshape(-1, 1)
-    >>> reg = MLPRegressor(hidden_layer_sizes=(32,), max_iter=2000, random_state=0)
+    >>> reg = MLPRegressor(learning_rate_init=0.01, random_state=0)
     >>> reg.fit(X, X.ravel() ** 2).score(X, X.ravel() ** 2) > 0.9
     True
     """
