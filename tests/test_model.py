@@ -682,3 +682,21 @@ def test_a_failed_fit_on_bad_validation_data_leaves_weights_untouched(compiled):
     with pytest.raises(ValueError, match="X_val has 3 features, but the model expects 4"):
         compiled.fit(X4, Y4, validation_data=(np.ones((2, 3)), [0, 1]), verbose=0)
     assert_weights_equal(compiled.get_weights(), before)
+
+
+def test_inference_and_copies_do_not_keep_activations():
+    # a fitted model must not hold on to (or pickle) the last data it saw
+    import pickle
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 3))
+    model = Sequential([Dense(3, 8, activation="relu"), Dense(8, 2), Softmax()], seed=0)
+    model.compile(loss="categorical_crossentropy", optimizer="adam")
+    model.fit(X, rng.integers(0, 2, 64), epochs=1, verbose=0)
+    assert hasattr(model.layers[0], "input")  # training leaves the caches of the last batch
+    clone = pickle.loads(pickle.dumps(model))
+    for layer in clone.layers:
+        assert not any(hasattr(layer, name) for name in layer.cache_names), layer
+    np.testing.assert_array_equal(clone.predict(X), model.predict(X))
+    for layer in model.layers:
+        assert not any(hasattr(layer, name) for name in layer.cache_names), layer

@@ -93,9 +93,12 @@ def test_missing_sklearn_names_the_extra():
 
 
 # ------------------------------------------------- parity with scikit-learn
+OURS = {"MLPClassifier": MLPClassifier, "MLPRegressor": MLPRegressor}
+
+
 def fit_both(cls_name, X, y, **params):
-    ours = quiet(getattr(__import__("plainnet.sklearn", fromlist=[cls_name]), cls_name)(
-        random_state=0, **params).fit, X, y)
+    """Fit plainnet's and scikit-learn's estimator with the same parameters and seed."""
+    ours = quiet(OURS[cls_name](random_state=0, **params).fit, X, y)
     theirs = quiet(getattr(neural_network, cls_name)(random_state=0, **params).fit, X, y)
     return ours, theirs
 
@@ -269,8 +272,13 @@ def test_float32(iris):
     X, y = iris
     clf = quiet(MLPClassifier(max_iter=300, random_state=0, dtype=np.float32).fit, X, y)
     assert clf.model_.dtype == np.float32
-    assert clf.coefs_[0].dtype == np.float32 and clf.predict_proba(X).dtype == np.float32
+    assert clf.coefs_[0].dtype == np.float32 and clf.model_.predict(X).dtype == np.float32
+    # outputs follow the dtype of X, as scikit-learn's do
+    assert clf.predict_proba(X).dtype == np.float64
+    assert clf.predict_proba(X.astype(np.float32)).dtype == np.float32
     assert clf.score(X, y) > 0.95
+    reg = quiet(MLPRegressor(max_iter=5, dtype="float32").fit, X, X[:, :2])
+    assert reg.predict(X).dtype == np.float64
 
 
 # ---------------------------------------------------------------- training rules
@@ -294,6 +302,10 @@ def test_early_stopping_keeps_best_validation_weights(cancer):
     assert clf.best_validation_score_ == max(clf.validation_scores_)
     with pytest.raises(ValueError, match="early_stopping"):
         clf.partial_fit(X, y)
+    # switched on for a warm start after a fit without it
+    warm = quiet(MLPClassifier(max_iter=3, warm_start=True, random_state=0).fit, X, y)
+    quiet(warm.set_params(early_stopping=True).fit, X, y)
+    assert warm.best_loss_ is None and len(warm.validation_scores_) == warm.n_iter_
 
 
 def test_partial_fit_needs_classes_first(iris):

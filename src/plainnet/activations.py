@@ -75,6 +75,8 @@ class Sigmoid(Layer):
     ``dy/dx = y (1 - y)``, so the output is all ``backward`` needs.
     """
 
+    cache_names = ("output",)
+
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         self.output = sigmoid(x)
         return self.output
@@ -87,6 +89,8 @@ class Sigmoid(Layer):
 class Tanh(Layer):
     """Hyperbolic tangent ``y = tanh(x)``; ``dy/dx = 1 - y**2``."""
 
+    cache_names = ("output",)
+
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         self.output = np.tanh(x)
         return self.output
@@ -97,6 +101,8 @@ class Tanh(Layer):
 
 class ReLU(Layer):
     """Rectified linear unit ``y = max(x, 0)``; the gradient passes where ``x > 0``."""
+
+    cache_names = ("mask",)
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         self.mask = x > 0  # (batch, features) booleans
@@ -114,6 +120,8 @@ class LeakyReLU(Layer):
     alpha : float, default 0.01
         Slope for negative inputs, ``alpha >= 0``.
     """
+
+    cache_names = ("mask",)
 
     def __init__(self, alpha: float = 0.01) -> None:
         super().__init__()
@@ -138,6 +146,8 @@ class Softmax(Layer):
     With a categorical cross-entropy loss the model skips this and uses the
     fused, stable gradient ``softmax(x) - onehot`` instead.
     """
+
+    cache_names = ("output",)
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         self.output = softmax(x)

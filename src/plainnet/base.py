@@ -34,6 +34,9 @@ class Layer:
 
     param_names: tuple[str, ...] = ()
     state_names: tuple[str, ...] = ()
+    #: attributes ``forward`` keeps for ``backward`` (inputs, outputs, masks);
+    #: they are dropped by :meth:`clear_cache` and when a layer is copied or pickled
+    cache_names: tuple[str, ...] = ()
 
     def __init__(self) -> None:
         self.name: str = type(self).__name__.lower()
@@ -83,6 +86,17 @@ class Layer:
     def get_config(self) -> dict[str, Any]:
         """Constructor arguments as JSON-able values."""
         return {}
+
+    def clear_cache(self) -> None:
+        """Forget what the last ``forward`` kept for ``backward`` (frees that memory)."""
+        for name in self.cache_names:
+            self.__dict__.pop(name, None)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        for name in self.cache_names:
+            state.pop(name, None)
+        return state
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())

@@ -70,6 +70,7 @@ class Dense(Layer):
     """
 
     param_names = ("weights", "bias")
+    cache_names = ("input",)
 
     def __init__(
         self,
@@ -136,6 +137,11 @@ class Dense(Layer):
             return None
         return grad_output @ self.weights.T  # (batch, in)
 
+    def clear_cache(self) -> None:
+        super().clear_cache()
+        if self.activation_layer is not None:
+            self.activation_layer.clear_cache()
+
     def regularization_loss(self) -> float:
         penalty = 0.0
         if self.l1:
@@ -169,6 +175,8 @@ class Dropout(Layer):
     rate : float in [0, 1)
         Fraction of inputs to drop.
     """
+
+    cache_names = ("mask",)
 
     def __init__(self, rate: float) -> None:
         super().__init__()
@@ -221,6 +229,7 @@ class BatchNormalization(Layer):
 
     param_names = ("gamma", "beta")
     state_names = ("moving_mean", "moving_variance")
+    cache_names = ("x_hat", "inv_std", "training")
 
     def __init__(
         self, momentum: float = 0.99, epsilon: float = 1e-3, n_features: int | None = None

@@ -91,6 +91,14 @@ class Sequential:
         The record of the last ``fit``.
     epochs_done : int
         Complete epochs trained so far (used by ``fit(resume=True)``).
+    metadata : dict
+        Your own notes, saved with the model and given back by ``load``;
+        empty at first. Keys are strings; values are ``None``, bools, ints,
+        finite floats, strings, and lists and dicts of them (at most 32
+        levels deep, 1 MiB as JSON), e.g.
+        ``model.metadata["classes"] = ["blue", "green", "red"]``. ``save``
+        refuses anything else. The ``plainnet`` command line keeps the task,
+        target, feature names and class labels here.
 
     Examples
     --------
@@ -154,6 +162,7 @@ class Sequential:
         self.history: History | None = None
         self.epochs_done = 0
         self.stop_training = False
+        self.metadata: dict[str, Any] = {}
 
     # ------------------------------------------------------------------ building
     def _infer_n_inputs(self) -> int:
@@ -519,7 +528,14 @@ class Sequential:
         normalisation uses its running statistics.
         """
         X = check_X(X, self.n_inputs, self.dtype)
-        return self._final(self._predict_body(X, batch_size))
+        outputs = self._final(self._predict_body(X, batch_size))
+        self.clear_caches()
+        return outputs
+
+    def clear_caches(self) -> None:
+        """Free what the layers kept from the last forward pass (``predict`` does this)."""
+        for layer in self.layers:
+            layer.clear_cache()
 
     def _predict_body(self, X: np.ndarray, batch_size: int | None) -> np.ndarray:
         body = self._body
@@ -538,7 +554,9 @@ class Sequential:
         """Loss (including any L1/L2 penalty) and metrics on ``(X, y)``, as a dict."""
         self._require_compiled("evaluate")
         X, y = self._check_xy(X, y)
-        return self._evaluate_arrays(X, y, batch_size)
+        scores = self._evaluate_arrays(X, y, batch_size)
+        self.clear_caches()
+        return scores
 
     def _evaluate_arrays(self, X, y, batch_size=None) -> dict[str, float]:
         body_output = self._predict_body(X, batch_size)

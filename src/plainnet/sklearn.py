@@ -37,10 +37,11 @@ stopping rules              scikit-learn's ``tol`` / ``n_iter_no_change`` rules,
 ==========================  ===================================================
 
 With the same ``random_state`` both libraries start from the same weights and
-visit the batches in the same order, so their loss curves agree closely; they
-are not bit-identical because plainnet's Adam adds ``epsilon`` to the
-bias-corrected root of the second moment (as PyTorch does) where scikit-learn
-adds it before the correction, and floating-point sums are ordered differently.
+visit the batches in the same order. With ``solver='sgd'`` (every learning-rate
+schedule) their loss curves then agree to rounding error; with Adam they agree
+to about 1e-5, because plainnet's Adam adds ``epsilon`` to the bias-corrected
+root of the second moment (as PyTorch does) where scikit-learn adds it before
+the correction.
 
 Differences from scikit-learn, all deliberate:
 
@@ -52,8 +53,8 @@ Differences from scikit-learn, all deliberate:
   default like scikit-learn on ordinary data; ``float32`` trains faster.
 * ``momentum`` must be below 1 (plainnet's SGD); scikit-learn accepts 1.
 
-This module needs scikit-learn (``pip install "plainnet[sklearn]"``); the rest
-of plainnet never imports it.
+This module needs scikit-learn >= 1.6 (``pip install "plainnet[sklearn]"``);
+the rest of plainnet never imports it.
 """
 
 from __future__ import annotations
@@ -490,8 +491,12 @@ class _BaseMLP(BaseEstimator):
         return validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
 
     def _forward(self, X: np.ndarray) -> np.ndarray:
-        """The network's outputs (probabilities or values), ``(n_samples, n_outputs)``."""
-        return self.model_.predict(X)
+        """The network's outputs (probabilities or values), ``(n_samples, n_outputs)``.
+
+        In the dtype of ``X`` (float32 or float64), as scikit-learn returns
+        them, whatever the precision of the network.
+        """
+        return self.model_.predict(X).astype(X.dtype, copy=False)
 
     # ------------------------------------------------------ fitted arrays
     @property
@@ -590,7 +595,7 @@ _PARAMETERS = """
     dtype : float32 or float64, default numpy.float64
         Precision of the network (plainnet's own parameter). float32 halves
         the memory and trains faster; float64 matches scikit-learn on float64
-        data.
+        data. Predictions come in the dtype of ``X`` either way.
 """
 
 _ATTRIBUTES = """
