@@ -442,15 +442,16 @@ class Sequential:
                 begin_logs: dict[str, float] = {}  # what callbacks log here (learning_rate)
                 for cb in callbacks:
                     cb.on_epoch_begin(epoch, begin_logs)
+                order = None
                 if shuffle:
                     order = shuffle(n) if callable(shuffle) else self.rng.permutation(n)
-                    X_epoch, y_epoch = X[order], y[order]
-                else:
-                    X_epoch, y_epoch = X, y
+                y_epoch = y if order is None else y[order]
                 loss_sum, outputs = 0.0, []
                 for batch, start in enumerate(range(0, n, batch_size)):
-                    xb = X_epoch[start:start + batch_size]
-                    yb = y_epoch[start:start + batch_size]
+                    stop = start + batch_size
+                    # gather each batch's rows when needed: cheaper than copying all of X
+                    xb = X[start:stop] if order is None else X.take(order[start:stop], axis=0)
+                    yb = y_epoch[start:stop]
                     loss, body_output = self._forward_backward(xb, yb)
                     if not np.isfinite(loss):
                         self._diverged(loss, epoch, batch, arrays, backup)

@@ -38,7 +38,7 @@ ParamTriple = tuple[str, np.ndarray, np.ndarray]
 
 
 class Optimizer:
-    """Base class: subclasses implement ``_update(state, param, grad, lr)``.
+    """Base class: subclasses implement ``_update(state, param, grad, lr, work)``.
 
     Parameters
     ----------
@@ -79,20 +79,29 @@ class Optimizer:
             state = self.state.get(name)
             if state is None:
                 state = self.state[name] = {s: np.zeros_like(param) for s in self.slots}
-            self._update(state, param, grad, lr)
+            self._update(state, param, grad, lr, self._work_buffer(name, param))
 
     def _update(self, state: dict[str, np.ndarray], param: np.ndarray, grad: np.ndarray,
-                lr: float) -> None:
+                lr: float, work: np.ndarray) -> None:
+        """Apply the update rule to ``param`` in place.
+
+        ``state`` holds this parameter's slots, ``work`` is a scratch array of
+        the same shape, so the rule needs no new arrays.
+        """
         raise NotImplementedError
 
-    def _scratch(self, param: np.ndarray) -> np.ndarray:
-        """A work buffer shaped like ``param`` (not part of the saved state)."""
+    def _work_buffer(self, name: str, param: np.ndarray) -> np.ndarray:
+        """A reusable scratch array shaped like ``param`` (not part of the saved state)."""
         buffers = self.__dict__.setdefault("_buffers", {})
-        key = (param.shape, param.dtype.str)
-        buffer = buffers.get(key)
-        if buffer is None:
-            buffer = buffers[key] = np.empty_like(param)
+        buffer = buffers.get(name)
+        if buffer is None or buffer.shape != param.shape or buffer.dtype != param.dtype:
+            buffer = buffers[name] = np.empty_like(param)
         return buffer
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state.pop("_buffers", None)  # scratch space, rebuilt on the next step
+        return state
 
     def reset(self) -> None:
         """Forget all state (moments, step count)."""
@@ -133,17 +142,20 @@ class SGD(Optimizer):
             raise ValueError("nesterov=True needs momentum > 0")
         self.slots = ("velocity",) if self.momentum else ()
 
-    def _update(self, state, param, grad, lr):
+    def _update(self, state, param, grad, lr, work):
         if not self.momentum:
-            param -= lr * grad
+            param -= np.multiply(grad, lr, out=work)  # p -= lr g
             return
         velocity = state["velocity"]
         velocity *= self.momentum
         velocity += grad  # v = momentum * v + g
-        if self.nesterov:
-            param -= lr * (grad + self.momentum * velocity)
+        if self.nesterov:  # look ahead: step along g + momentum * v
+            step = np.multiply(velocity, self.momentum, out=work)
+            step += grad
+            step *= lr
         else:
-            param -= lr * velocity
+            step = np.multiply(velocity, lr, out=work)
+        param -= step
 
     def get_config(self):
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
@@ -170,22 +182,22 @@ class Adam(Optimizer):
         self.beta_2 = check_float("beta_2", beta_2, 0.0, 1.0, max_inclusive=False)
         self.epsilon = check_float("epsilon", epsilon, 0.0)
 
-    def _update(self, state, param, grad, lr):
+    def _update(self, state, param, grad, lr, work):
         t = self.iterations
         m, v = state["m"], state["v"]
-        work = self._scratch(param)  # reused buffer: no new arrays per step
         m *= self.beta_1
         m += np.multiply(grad, 1.0 - self.beta_1, out=work)  # m = b1 m + (1 - b1) g
         v *= self.beta_2
         np.multiply(grad, grad, out=work)
         work *= 1.0 - self.beta_2
         v += work  # v = b2 v + (1 - b2) g**2
-        step_size = lr / (1.0 - self.beta_1**t)
+        # m_hat / (sqrt(v_hat) + eps) with m_hat = m / c1, v_hat = v / c2, multiplied
+        # through by sqrt(c2): the same value in one pass less
+        c1, root_c2 = 1.0 - self.beta_1**t, math.sqrt(1.0 - self.beta_2**t)
         denominator = np.sqrt(v, out=work)
-        denominator /= math.sqrt(1.0 - self.beta_2**t)
-        denominator += self.epsilon  # sqrt(v_hat) + eps
+        denominator += self.epsilon * root_c2
         update = np.divide(m, denominator, out=work)
-        update *= step_size
+        update *= lr * root_c2 / c1
         param -= update
 
     def get_config(self):
@@ -209,10 +221,10 @@ class AdamW(Adam):
         super().__init__(learning_rate, beta_1, beta_2, epsilon, clipnorm)
         self.weight_decay = check_float("weight_decay", weight_decay, 0.0)
 
-    def _update(self, state, param, grad, lr):
+    def _update(self, state, param, grad, lr, work):
         if self.weight_decay:
             param *= 1.0 - lr * self.weight_decay
-        super()._update(state, param, grad, lr)
+        super()._update(state, param, grad, lr, work)
 
     def get_config(self):
         return {**super().get_config(), "weight_decay": self.weight_decay}
@@ -238,11 +250,15 @@ class RMSprop(Optimizer):
         self.rho = check_float("rho", rho, 0.0, 1.0, max_inclusive=False)
         self.epsilon = check_float("epsilon", epsilon, 0.0)
 
-    def _update(self, state, param, grad, lr):
+    def _update(self, state, param, grad, lr, work):
         v = state["v"]
         v *= self.rho
-        v += (1.0 - self.rho) * np.square(grad)
-        param -= lr * grad / (np.sqrt(v) + self.epsilon)
+        v += np.multiply(np.square(grad, out=work), 1.0 - self.rho, out=work)
+        denominator = np.sqrt(v, out=work)
+        denominator += self.epsilon  # sqrt(v) + eps
+        step = np.divide(grad, denominator, out=work)
+        step *= lr
+        param -= step
 
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}
@@ -276,10 +292,14 @@ class Adagrad(Optimizer):
                 self.state[name] = {"sum": np.full_like(param, self.initial_accumulator_value)}
         super().step(params)
 
-    def _update(self, state, param, grad, lr):
+    def _update(self, state, param, grad, lr, work):
         total = state["sum"]
-        total += np.square(grad)
-        param -= lr * grad / (np.sqrt(total) + self.epsilon)
+        total += np.square(grad, out=work)  # sum of g**2 so far
+        denominator = np.sqrt(total, out=work)
+        denominator += self.epsilon
+        step = np.divide(grad, denominator, out=work)
+        step *= lr
+        param -= step
 
     def get_config(self):
         return {**super().get_config(),
