@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import as_float_array, check_bool
+from ._validation import as_float_array, check_bool, check_float
 from .activations import sigmoid, softmax
 
 __all__ = ["BinaryCrossEntropy", "CategoricalCrossEntropy", "Loss", "MSE", "get"]
@@ -119,7 +119,19 @@ class MSE(Loss):
         return float(np.mean(np.square(diff))), (2.0 / diff.size) * diff
 
 
-class BinaryCrossEntropy(Loss):
+class _CrossEntropy(Loss):
+    """What the two cross-entropies share: ``from_logits`` and the clipping ``epsilon``."""
+
+    def __init__(self, from_logits: bool | None = None, epsilon: float = 1e-7) -> None:
+        super().__init__(from_logits)
+        self.epsilon = check_float("epsilon", epsilon, 0.0, 0.5,
+                                   min_inclusive=False, max_inclusive=False)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "epsilon": self.epsilon}
+
+
+class BinaryCrossEntropy(_CrossEntropy):
     """Binary cross-entropy for 0/1 targets, one column per independent label.
 
     ``L = -(1/n) sum_i sum_k [y log p + (1 - y) log(1 - p)]``, the mean over
@@ -136,10 +148,6 @@ class BinaryCrossEntropy(Loss):
     """
 
     name = "binary_crossentropy"
-
-    def __init__(self, from_logits: bool | None = None, epsilon: float = 1e-7) -> None:
-        super().__init__(from_logits)
-        self.epsilon = float(epsilon)
 
     def prepare_targets(self, y, n_outputs, dtype, name="y"):
         y = super().prepare_targets(y, n_outputs, dtype, name)
@@ -167,11 +175,8 @@ class BinaryCrossEntropy(Loss):
         p = np.clip(y_pred, self.epsilon, 1 - self.epsilon)
         return (p - y_true) / (p * (1 - p)) / n
 
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "epsilon": self.epsilon}
 
-
-class CategoricalCrossEntropy(Loss):
+class CategoricalCrossEntropy(_CrossEntropy):
     """Cross-entropy for one class per sample, ``-(1/n) sum_i log p_i[y_i]``.
 
     Targets may be integer labels ``(n,)`` in ``[0, n_classes)`` or one-hot
@@ -188,10 +193,6 @@ class CategoricalCrossEntropy(Loss):
     """
 
     name = "categorical_crossentropy"
-
-    def __init__(self, from_logits: bool | None = None, epsilon: float = 1e-7) -> None:
-        super().__init__(from_logits)
-        self.epsilon = float(epsilon)
 
     def prepare_targets(self, y, n_outputs, dtype, name="y"):
         if n_outputs < 2:
@@ -266,9 +267,6 @@ class CategoricalCrossEntropy(Loss):
             probs -= y_true
         probs /= n
         return loss, probs
-
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "epsilon": self.epsilon}
 
 
 LOSS_TYPES: dict[str, type[Loss]] = {
