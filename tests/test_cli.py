@@ -177,11 +177,11 @@ def test_train_from_csv_with_text_target(tmp_path):
     stdout = run("predict", "colors.pnet", "--csv", "colors.csv", "--target", "-1",
                  cwd=tmp_path, check=True).stdout
     rows = read_csv(stdout, text=True)
-    assert len(rows) == 150 and list(rows[0])[-1] == "probability_2"
-    # text labels are numbered in sorted order, so a file missing a class is refused
+    assert len(rows) == 150 and list(rows[0])[-1] == "probability_red"
+    # the model keeps its class names, so a file missing a class is evaluated too
     write_csv(tmp_path / "two.csv", ["a", "b", "color"], [[0, 0, "red"], [4, 4, "green"]])
-    assert_user_error(run("evaluate", "colors.pnet", "--csv", "two.csv", "--target", "color",
-                          cwd=tmp_path), "2 distinct labels", "3 classes")
+    run("evaluate", "colors.pnet", "--csv", "two.csv", "--target", "color", cwd=tmp_path,
+        check=True)
 
 
 def test_train_regression_from_csv(tmp_path):
@@ -292,3 +292,194 @@ def test_console_script_if_installed(tmp_path):
         pytest.skip("the plainnet console script is not installed (pip install -e .)")
     result = subprocess.run([script, "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith("plainnet ")
+
+
+# ------------------------------------------------------------- model metadata
+COLOURS = np.array(["red", "green", "blue"])
+
+
+@pytest.fixture(scope="module")
+def colours_run(tmp_path_factory):
+    """A classifier trained on a CSV whose text target sits between the two features."""
+    folder = tmp_path_factory.mktemp("colours")
+    X, y = datasets.blobs(150, centers=[[0, 0], [4, 4], [-4, 4]], cluster_std=0.8, seed=3)
+    write_csv(folder / "colours.csv", ["a", "colour", "b"],
+              [[X[i, 0], COLOURS[y[i]], X[i, 1]] for i in range(len(y))])
+    run("train", "--csv", "colours.csv", "--target", "colour", "--epochs", "40", "--hidden",
+        "8", "--learning-rate", "0.01", "--out", "colours.pnet", cwd=folder, check=True)
+    return folder, X, COLOURS[y]
+
+
+def test_train_saves_task_target_features_and_classes(colours_run):
+    import plainnet
+
+    folder, _, _ = colours_run
+    model = plainnet.load(folder / "colours.pnet")
+    assert model.metadata == {"task": "classification", "target": "colour",
+                              "features": ["a", "b"], "classes": ["blue", "green", "red"]}
+    info = run("info", "colours.pnet", cwd=folder, check=True).stdout
+    assert 'classes: ["blue", "green", "red"]' in info and 'target: "colour"' in info
+
+
+def test_predict_writes_the_text_labels(colours_run):
+    folder, X, names = colours_run
+    # the features are found by name: the text column needs no --target
+    result = run("predict", "colours.pnet", "--csv", "colours.csv", "--output", "out.csv",
+                 cwd=folder, check=True)
+    assert "wrote 150 predictions" in result.stdout
+    rows = read_csv(folder / "out.csv")
+    assert list(rows[0]) == ["prediction", "probability_blue", "probability_green",
+                             "probability_red"]
+    predicted = np.array([row["prediction"] for row in rows])
+    assert set(predicted) <= {"blue", "green", "red"}
+    assert np.mean(predicted == names) > 0.9
+    for row in rows:  # the label is the most probable class
+        probabilities = {c: float(row[f"probability_{c}"]) for c in ("blue", "green", "red")}
+        assert row["prediction"] == max(probabilities, key=probabilities.get)
+    # columns in another order (and an extra one) are matched by name
+    write_csv(folder / "shuffled.csv", ["id", "b", "a"],
+              [[i, b, a] for i, (a, b) in enumerate(X)])
+    stdout = run("predict", "colours.pnet", "--csv", "shuffled.csv", cwd=folder,
+                 check=True).stdout
+    assert [row["prediction"] for row in read_csv(stdout, text=True)] == predicted.tolist()
+    # without a header, the columns are taken in file order, as before
+    with open(folder / "bare.csv", "w", newline="") as file:
+        csv.writer(file).writerows(X.tolist())
+    stdout = run("predict", "colours.pnet", "--csv", "bare.csv", "--no-header", cwd=folder,
+                 check=True).stdout
+    assert [row["prediction"] for row in read_csv(stdout, text=True)] == predicted.tolist()
+
+
+def test_evaluate_and_plot_a_subset_of_the_classes(colours_run):
+    folder, X, names = colours_run
+    keep = names != "blue"
+    write_csv(folder / "subset.csv", ["b", "colour", "a"],  # another column order, too
+              [[b, name, a] for (a, b), name in zip(X[keep], names[keep])])
+    scores = json.loads(run("evaluate", "colours.pnet", "--csv", "subset.csv", "--target",
+                            "colour", "--json", cwd=folder, check=True).stdout)
+    assert scores["samples"] == keep.sum() and scores["accuracy"] > 0.9
+    only_red = names == "red"
+    write_csv(folder / "red.csv", ["a", "b", "colour"],
+              [[a, b, "red"] for a, b in X[only_red]])
+    scores = json.loads(run("evaluate", "colours.pnet", "--csv", "red.csv", "--target",
+                            "colour", "--json", cwd=folder, check=True).stdout)
+    assert scores["samples"] == only_red.sum() and scores["accuracy"] > 0.9
+
+
+def test_plot_a_subset_of_the_classes_names_them(colours_run, monkeypatch, capsys):
+    figure_module = pytest.importorskip("matplotlib.figure")
+
+    folder, X, names = colours_run
+    keep = names != "blue"
+    write_csv(folder / "subset2.csv", ["colour", "a", "b"],
+              [[name, a, b] for (a, b), name in zip(X[keep], names[keep])])
+    run("plot", "colours.pnet", "--csv", "subset2.csv", "--target", "colour",
+        "--resolution", "30", "--out", "subset.png", cwd=folder, check=True)
+    assert (folder / "subset.png").read_bytes()[:4] == b"\x89PNG"
+    legends = []  # in this process, to read the legend
+    monkeypatch.setattr(figure_module.Figure, "savefig", lambda figure, *a, **k: legends.append(
+        [text.get_text() for text in figure.axes[0].get_legend().get_texts()]))
+    monkeypatch.chdir(folder)
+    assert main(["plot", "colours.pnet", "--csv", "subset2.csv", "--target", "colour",
+                 "--resolution", "30", "--out", "unused.png"]) == 0
+    assert legends == [["green", "red"]]
+
+
+def test_a_label_unseen_in_training_is_a_user_error(colours_run):
+    folder, _, _ = colours_run
+    write_csv(folder / "purple.csv", ["a", "b", "colour"],
+              [[0, 0, "red"], [1, 1, "purple"], [2, 2, "Red"]])
+    for command in (["evaluate"], ["plot", "--out", "purple.png"]):
+        result = run(*command, "colours.pnet", "--csv", "purple.csv", "--target", "colour",
+                     cwd=folder)
+        assert_user_error(result, "purple.csv", "'Red', 'purple'", "not trained on",
+                          "blue, green, red")
+    assert not (folder / "purple.png").exists()
+
+
+def test_numeric_and_number_like_labels_are_matched_by_value(tmp_path):
+    X, y = datasets.blobs(120, centers=[[0, 0], [4, 4], [-4, 4]], cluster_std=0.8, seed=1)
+    labels = np.array(["10", "20", "big"])[y]  # text: one label is not a number
+    write_csv(tmp_path / "train.csv", ["a", "b", "size"], np.column_stack([X, labels]))
+    run("train", "--csv", "train.csv", "--target", "size", "--epochs", "40", "--hidden", "8",
+        "--learning-rate", "0.01", "--out", "m.pnet", cwd=tmp_path, check=True)
+    numeric = labels != "big"  # this file's target is all numbers: 10 and 20
+    write_csv(tmp_path / "numbers.csv", ["a", "b", "size"],
+              np.column_stack([X[numeric], labels[numeric]]))
+    scores = json.loads(run("evaluate", "m.pnet", "--csv", "numbers.csv", "--target", "size",
+                            "--json", cwd=tmp_path, check=True).stdout)
+    assert scores["accuracy"] > 0.9
+    write_csv(tmp_path / "thirty.csv", ["a", "b", "size"], [[0, 0, 10], [1, 1, 30]])
+    assert_user_error(run("evaluate", "m.pnet", "--csv", "thirty.csv", "--target", "size",
+                          cwd=tmp_path), "the label(s) 30 ", "10, 20, big")
+    # integer labels 0..k-1 are saved as numbers; a file with only label 2 is fine
+    write_csv(tmp_path / "ints.csv", ["a", "b", "k"], np.column_stack([X, y]))
+    run("train", "--csv", "ints.csv", "--target", "k", "--epochs", "40", "--hidden", "8",
+        "--learning-rate", "0.01", "--out", "k.pnet", cwd=tmp_path, check=True)
+    import plainnet
+
+    assert plainnet.load(tmp_path / "k.pnet").metadata["classes"] == [0, 1, 2]
+    write_csv(tmp_path / "two.csv", ["a", "b", "k"],
+              [[*X[i], 2] for i in np.flatnonzero(y == 2)])
+    scores = json.loads(run("evaluate", "k.pnet", "--csv", "two.csv", "--target", "k",
+                            "--json", cwd=tmp_path, check=True).stdout)
+    assert scores["accuracy"] > 0.9
+    stdout = run("predict", "k.pnet", "--csv", "two.csv", "--target", "k", cwd=tmp_path,
+                 check=True).stdout
+    rows = read_csv(stdout, text=True)
+    assert list(rows[0]) == ["prediction", "probability_0", "probability_1", "probability_2"]
+    assert np.mean([row["prediction"] == "2" for row in rows]) > 0.9
+    write_csv(tmp_path / "seven.csv", ["a", "b", "k"], [[0, 0, 7]])
+    assert_user_error(run("evaluate", "k.pnet", "--csv", "seven.csv", "--target", "k",
+                          cwd=tmp_path), "the label(s) 7 ", "0, 1, 2")
+
+
+def test_models_without_metadata_work_as_before(tmp_path):
+    from plainnet import Dense, Sequential, Softmax
+
+    model = Sequential([Dense(2, 3), Softmax()], seed=0)
+    model.compile(loss="categorical_crossentropy", optimizer="sgd", metrics=["accuracy"])
+    model.save(tmp_path / "python.pnet")
+    write_csv(tmp_path / "all.csv", ["a", "b", "colour"],
+              [[0, 0, "red"], [1, 1, "green"], [2, 2, "blue"]])
+    scores = json.loads(run("evaluate", "python.pnet", "--csv", "all.csv", "--target",
+                            "colour", "--json", cwd=tmp_path, check=True).stdout)
+    assert scores["samples"] == 3
+    # without saved class names, text labels are numbered in sorted order: all must appear
+    write_csv(tmp_path / "two.csv", ["a", "b", "colour"], [[0, 0, "red"], [1, 1, "green"]])
+    assert_user_error(run("evaluate", "python.pnet", "--csv", "two.csv", "--target", "colour",
+                          cwd=tmp_path), "2 distinct labels", "3 classes")
+    stdout = run("predict", "python.pnet", "--csv", "all.csv", "--target", "colour",
+                 cwd=tmp_path, check=True).stdout
+    rows = read_csv(stdout, text=True)
+    assert list(rows[0]) == ["prediction", "probability_0", "probability_1", "probability_2"]
+    assert {row["prediction"] for row in rows} <= {"0", "1", "2"}
+    assert "Metadata" not in run("info", "python.pnet", cwd=tmp_path, check=True).stdout
+    # class names set in Python are used by the command line
+    model.metadata["classes"] = ["cat", "dog", "fish"]
+    model.save(tmp_path / "named.pnet")
+    stdout = run("predict", "named.pnet", "--csv", "all.csv", "--target", "colour",
+                 cwd=tmp_path, check=True).stdout
+    assert list(read_csv(stdout, text=True)[0])[1:] == ["probability_cat", "probability_dog",
+                                                       "probability_fish"]
+    # ... and checked
+    model.metadata["classes"] = ["cat", "dog"]
+    model.save(tmp_path / "wrong.pnet")
+    assert_user_error(run("predict", "wrong.pnet", "--csv", "all.csv", "--target", "colour",
+                          cwd=tmp_path), "metadata['classes']", "3 distinct class labels")
+
+
+def test_metadata_of_built_in_and_regression_models(moons_run, tmp_path):
+    import plainnet
+
+    folder, _ = moons_run
+    assert plainnet.load(folder / "model.pnet").metadata == {
+        "task": "classification", "dataset": "moons", "classes": [0, 1]}
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2))
+    with open(tmp_path / "reg.csv", "w", newline="") as file:  # no header: columns by index
+        csv.writer(file).writerows(np.column_stack([X, X @ [1.0, 2.0]]).tolist())
+    run("train", "--csv", "reg.csv", "--no-header", "--target", "-1", "--task", "regression",
+        "--epochs", "2", "--out", "reg.pnet", cwd=tmp_path, check=True)
+    assert plainnet.load(tmp_path / "reg.pnet").metadata == {"task": "regression",
+                                                             "target": -1}

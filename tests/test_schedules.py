@@ -100,10 +100,10 @@ class RecordingSGD(SGD):
         super().__init__(*args, **kwargs)
         self.used: list[float] = []
 
-    def _update(self, state, param, grad, lr):
+    def _update(self, state, param, grad, lr, work):
         if not self.used or self.used[-1][0] != self.iterations:
             self.used.append((self.iterations, lr))
-        super()._update(state, param, grad, lr)
+        super()._update(state, param, grad, lr, work)
 
 
 @pytest.mark.parametrize("schedule", [

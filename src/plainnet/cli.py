@@ -239,6 +239,9 @@ mean and standard deviation; that scaling is then folded into the first
 Rows are shuffled (with --seed) before the last --validation-split of them
 is held out. Class labels in a CSV may be text (classes are numbered in
 sorted order) or integers 0..k-1.
+The model file keeps, in its metadata, the task, the target column, the
+feature names (from the header) and the class labels, so that predict,
+evaluate and plot can speak in the original labels ("red", not 2).
 
 examples:
   plainnet train --data moons --out moons.pnet
@@ -249,8 +252,13 @@ examples:
 """
 
 EPILOG_EVALUATE = """\
-For a CSV, the target column is read as in `plainnet train`: text labels
-are numbered in sorted order, so the file must contain every class.
+For a CSV, the labels of the target column are matched to the class labels
+that `plainnet train` saved in the model, so the file may hold any subset of
+the classes; a label the model was not trained on is an error. (A model
+without saved labels, e.g. made in Python, numbers text labels in sorted
+order, so the file must then contain every class.) When the model knows its
+feature names and the header has them all, the feature columns are picked
+by name; otherwise every other column is a feature, in file order.
 
 examples:
   plainnet evaluate moons.pnet --data moons --seed 1
@@ -258,10 +266,14 @@ examples:
 """
 
 EPILOG_PREDICT = """\
-Writes one row per input row: for a classifier the predicted class and the
-probability of each class (columns prediction, probability_0, ...); for a
-regression model the predicted value. Without --output the CSV goes to
-standard output.
+Writes one row per input row: for a classifier the predicted class label
+and the probability of each class (columns prediction, probability_<label>
+for each class label saved by `plainnet train`, e.g. probability_red; or
+probability_0, ... for a model without saved labels); for a regression
+model the predicted value. When the model knows its feature names and the
+header has them all, those columns are read by name and any others (the
+target, an id) are ignored; otherwise every column but --target is a
+feature, in file order. Without --output the CSV goes to standard output.
 
 examples:
   plainnet predict moons.pnet --csv points.csv
@@ -423,6 +435,8 @@ class Data(NamedTuple):
     classes: list[str] | None  # text of label i for a CSV text target, else None
     name: str                # for messages: "moons" or the CSV path
     generated: bool          # a built-in data set (always classification)
+    target: str | int | None = None       # a CSV's target column: its name, or index
+    features: list[str] | None = None     # a CSV's feature names (columns of X), if a header
 
 
 def _parse_column(text: str) -> str | int:
@@ -443,7 +457,13 @@ def load_data(args: argparse.Namespace) -> Data:
     if args.header and isinstance(target, int) and args.target in _header_names(args.csv):
         target = args.target  # a column whose name is a number
     X, y, classes = datasets.load_csv(args.csv, target, header=args.header)
-    return Data(X, y, None if classes is None else [str(c) for c in classes], args.csv, False)
+    features = None
+    if args.header:  # the names of X's columns: the header without the target
+        names = _header_names(args.csv)
+        column = names.index(target) if isinstance(target, str) else target % len(names)
+        target, features = names[column], names[:column] + names[column + 1:]
+    return Data(X, y, None if classes is None else [str(c) for c in classes], args.csv, False,
+                target, features)
 
 
 def _header_names(path: str) -> list[str]:
@@ -605,6 +625,9 @@ def _labels_for(model: Sequential | NeuralNetwork, data: Data) -> np.ndarray:
     """The targets of ``data`` as the model's outputs number them."""
     if not _is_classifier(model):
         return data.y
+    classes = _saved_classes(model)
+    if classes is not None:
+        return _encode_labels(classes, data)
     k = max(_n_outputs(model), 2)
     y = data.y
     if data.classes is not None and len(data.classes) != k:
@@ -617,6 +640,108 @@ def _labels_for(model: Sequential | NeuralNetwork, data: Data) -> np.ndarray:
         raise CommandError(f"{data.name}: the model has {k} classes, so the labels must be "
                            f"integers 0..{k - 1} (or text); found {y.min()}..{y.max()}")
     return y.astype(np.int64)
+
+
+# -------------------------------------------------------------- model metadata
+# `train` records what it knows in ``model.metadata`` (saved in the file):
+#   "task": "classification" or "regression"
+#   "classes": the class labels, output i being classes[i] (text or integers)
+#   "target": the target column's name (or index, without a header), for a CSV
+#   "features": the names of the input columns, in order, for a CSV with a header
+#   "dataset": the name of a built-in data set
+# Models without metadata (made in Python) work as before: classes are numbers.
+
+
+def _training_metadata(data: Data, classification: bool, n_classes: int | None
+                       ) -> dict[str, Any]:
+    """What ``train`` saves in the model's metadata."""
+    metadata: dict[str, Any] = {"task": "classification" if classification else "regression"}
+    if data.generated:
+        metadata["dataset"] = data.name
+    else:
+        metadata["target"] = data.target
+        if data.features is not None:
+            metadata["features"] = list(data.features)
+    if classification:
+        metadata["classes"] = (list(data.classes) if data.classes is not None
+                               else list(range(n_classes)))
+    return metadata
+
+
+def _metadata(model: Sequential | NeuralNetwork) -> dict[str, Any]:
+    metadata = getattr(model, "metadata", None)
+    return metadata if isinstance(metadata, dict) else {}
+
+
+def _saved_classes(model: Sequential | NeuralNetwork) -> list[str | int] | None:
+    """The class labels saved in a classifier's metadata (label i for output i), or None."""
+    if "classes" not in _metadata(model):
+        return None
+    classes = _metadata(model)["classes"]
+    k = max(_n_outputs(model), 2)
+    if not (type(classes) is list and len(classes) == k
+            and all(type(c) in (str, int) for c in classes)
+            and len({str(c) for c in classes}) == k):
+        raise CommandError(f"the model's metadata['classes'] must be a list of {k} distinct "
+                           f"class labels (text or integers), one per class; got "
+                           f"{_shorten(json.dumps(classes))}")
+    return classes
+
+
+def _saved_features(model: Sequential | NeuralNetwork) -> list[str] | None:
+    """The input columns' names saved in the model's metadata, or None."""
+    features = _metadata(model).get("features")
+    if (type(features) is list and len(features) == _n_inputs(model)
+            and all(type(name) is str for name in features)):
+        return features
+    return None
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _list_labels(labels: Sequence[Any], limit: int = 10, quote: bool = False) -> str:
+    shown = ", ".join(repr(label) if quote and isinstance(label, str) else str(label)
+                      for label in labels[:limit])
+    return shown + (f" and {len(labels) - limit} more" if len(labels) > limit else "")
+
+
+def _encode_labels(classes: list[str | int], data: Data) -> np.ndarray:
+    """``data``'s labels (text or numbers) as indices into the saved ``classes``."""
+    if data.classes is not None:  # text in the file: match the text
+        index = {str(c): i for i, c in enumerate(classes)}
+        found = list(data.classes)
+    else:  # numbers in the file: match by value the classes that are numbers
+        by_value: dict[float, int] = {}
+        for i, c in enumerate(classes):
+            try:
+                value = float(c)
+            except (ValueError, OverflowError):
+                continue
+            by_value[value] = -1 if value in by_value else i  # -1: two classes, same value
+        found = [v.item() for v in np.unique(data.y)]
+        index = {v: by_value[float(v)] for v in found if by_value.get(float(v), -1) >= 0}
+    unknown = [label for label in found if label not in index]
+    if unknown:
+        shown = _list_labels(unknown, 5, quote=True)
+        raise CommandError(f"{data.name}: the target has the label(s) {shown} that the model "
+                           f"was not trained on; its classes are {_list_labels(classes)}")
+    codes = np.array([index[label] for label in found], dtype=np.int64)
+    if data.classes is not None:
+        return codes[data.y]
+    return codes[np.searchsorted(np.unique(data.y), data.y)]
+
+
+def _select_features(model: Sequential | NeuralNetwork, X: np.ndarray,
+                     names: list[str] | None) -> np.ndarray:
+    """The model's inputs from ``X``: by name if the model and the file both name them."""
+    features = _saved_features(model)
+    if features is None or names is None or X.shape[1] != len(names):
+        return X
+    if not all(names.count(name) == 1 for name in features):
+        return X  # the file does not name every input once: in file order, as always
+    return X[:, [names.index(name) for name in features]]
 
 
 # =====================================================================================
@@ -732,6 +857,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         print("validation: " + _format_scores(model.evaluate(X_val, y_val)))
     if data.classes is not None:
         print("classes: " + ", ".join(f"{i}={name}" for i, name in enumerate(data.classes)))
+    model.metadata = _training_metadata(data, classification, n_classes)
     model.save(args.out)
     print(f"saved the model to {args.out}")
     return 0
@@ -763,10 +889,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     """``plainnet evaluate``: loss and metrics on a data set."""
     model = _load_model(args.model)
     data = load_data(args)
-    _check_width(model, data.X, data.name)
-    scores = _scores(model, data.X, _labels_for(model, data))
+    X = _select_features(model, data.X, data.features)
+    _check_width(model, X, data.name)
+    scores = _scores(model, X, _labels_for(model, data))
     if args.json:
-        print(json.dumps({**scores, "samples": len(data.X)}))
+        print(json.dumps({**scores, "samples": len(X)}))
     else:
         print(f"{args.model} on {data.name} ({len(data.X)} rows)")
         for name, value in scores.items():
@@ -774,8 +901,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def read_features(path: str, drop: str | None = None, header: bool = True
-                  ) -> tuple[np.ndarray, list[str] | None]:
+def read_features(path: str, drop: str | None = None, header: bool = True,
+                  columns: Sequence[str] | None = None) -> tuple[np.ndarray, list[str] | None]:
     """Read a CSV file of numbers, leaving out the column ``drop``.
 
     Parameters
@@ -785,6 +912,9 @@ def read_features(path: str, drop: str | None = None, header: bool = True
         Column to leave out, by name or index (negative counts from the end).
     header : bool
         Whether the first non-blank row holds column names.
+    columns : sequence of str, optional
+        Read only these columns, in this order, if the header names each of
+        them exactly once (then ``drop`` and the other columns are ignored).
 
     Returns
     -------
@@ -803,6 +933,9 @@ def read_features(path: str, drop: str | None = None, header: bool = True
         raise CommandError(f"{path}: the header is not followed by any rows")
     width = len(names) if names is not None else len(rows[0][1])
     keep = list(range(width))
+    if (columns is not None and names is not None
+            and all(names.count(name) == 1 for name in columns)):
+        keep, drop = [names.index(name) for name in columns], None
     if drop is not None:
         column = _parse_column(drop)
         if names is not None and drop in names:
@@ -833,12 +966,15 @@ def read_features(path: str, drop: str | None = None, header: bool = True
 def cmd_predict(args: argparse.Namespace) -> int:
     """``plainnet predict``: one output row per input row."""
     model = _load_model(args.model)
-    X, _ = read_features(args.csv, args.target, args.header)
+    X, _ = read_features(args.csv, args.target, args.header, columns=_saved_features(model))
     _check_width(model, X, args.csv)
     if _is_classifier(model):
         probabilities = _probabilities(model, X)
-        header = ["prediction", *(f"probability_{i}" for i in range(probabilities.shape[1]))]
-        rows = [[str(int(np.argmax(p))), *(f"{v:.6g}" for v in p)] for p in probabilities]
+        classes = _saved_classes(model)
+        labels = ([str(c) for c in classes] if classes is not None
+                  else [str(i) for i in range(probabilities.shape[1])])
+        header = ["prediction", *(f"probability_{label}" for label in labels)]
+        rows = [[labels[int(np.argmax(p))], *(f"{v:.6g}" for v in p)] for p in probabilities]
     else:
         outputs = np.asarray(model.predict(X), dtype=np.float64)
         header = (["prediction"] if outputs.shape[1] == 1
@@ -887,22 +1023,26 @@ def cmd_plot(args: argparse.Namespace) -> int:
     """``plainnet plot``: the decision boundary of a 2-input classifier."""
     model = _load_model(args.model)
     data = load_data(args)
-    if data.X.shape[1] != 2:
-        raise CommandError(f"{data.name} has {data.X.shape[1]} features; a decision boundary "
+    X = _select_features(model, data.X, data.features)
+    if X.shape[1] != 2:
+        raise CommandError(f"{data.name} has {X.shape[1]} features; a decision boundary "
                            "can be drawn only for 2")
-    _check_width(model, data.X, data.name)
+    _check_width(model, X, data.name)
     if not _is_classifier(model):
         raise CommandError("the model is a regression model; plot draws the decision "
                            "boundary of a classifier")
     plt = _pyplot()  # after the checks: importing matplotlib takes a moment
     from .plotting import plot_decision_boundary
 
-    ax = plot_decision_boundary(model, data.X, _labels_for(model, data),
-                                resolution=args.resolution)
-    if data.classes is not None:  # show the text of each class in the legend
+    y = _labels_for(model, data)
+    classes = _saved_classes(model)
+    ax = plot_decision_boundary(model, X, y, resolution=args.resolution)
+    if classes is None and data.classes is not None:
+        classes = data.classes
+    if classes is not None:  # show the label of each class in the legend
         for text in ax.get_legend().get_texts():
-            index = int(text.get_text().split()[-1])
-            text.set_text(data.classes[index])
+            label = classes[int(text.get_text().split()[-1])]
+            text.set_text(label if isinstance(label, str) else f"class {label}")
     ax.set_title(f"{os.path.basename(args.model)} on {os.path.basename(data.name)}")
     try:
         ax.figure.savefig(args.out, dpi=120)
@@ -940,10 +1080,14 @@ def cmd_info(args: argparse.Namespace) -> int:
         if model.loss_history:
             print(f"Trained {len(model.loss_history)} epochs; last loss "
                   f"{model.loss_history[-1]:.6g}")
-        return 0
-    model.summary()
-    if model.epochs_done:
-        last = {k: v[-1] for k, v in model.history.history.items()} if model.history else {}
-        print(f"Trained {model.epochs_done} epochs" + (f"; last epoch: {_format_scores(last)}"
-                                                       if last else ""))
+    else:
+        model.summary()
+        if model.epochs_done:
+            last = {k: v[-1] for k, v in model.history.history.items()} if model.history else {}
+            print(f"Trained {model.epochs_done} epochs"
+                  + (f"; last epoch: {_format_scores(last)}" if last else ""))
+    if _metadata(model):
+        print("Metadata:")
+        for key, value in _metadata(model).items():
+            print(f"  {key}: {_shorten(json.dumps(value, ensure_ascii=False), 100)}")
     return 0

@@ -12,7 +12,8 @@ every array a ``.npy`` member. It holds
     constructor arguments), dtype and seed, the loss, optimizer (name and
     hyper-parameters, step count) and metrics given to ``compile``, the
     epochs done, the training history and the state of the model's random
-    generator.
+    generator; and, if the model's ``metadata`` dict is not empty, that dict
+    under the key ``"metadata"``.
 ``layers/<layer>/<array>.npy``
     The arrays of each layer: ``layers/dense_1/weights.npy``,
     ``layers/batch_normalization/moving_mean.npy``, ...
@@ -45,11 +46,29 @@ plainnet file is data. :func:`load`
 * checks everything else against what the rebuilt model expects: members
   missing or unexpected, shapes, dtypes, finite values, the format version;
 
+* checks the user's ``metadata`` strictly: an object with string keys whose
+  values are null, true/false, integers (of at most 300 digits), finite
+  numbers, strings, lists and objects, at most :data:`MAX_METADATA_DEPTH`
+  levels deep and :data:`MAX_METADATA_BYTES` long when written compactly;
+
 and reports any problem as :class:`~plainnet.errors.ModelFileError` (a
 ``ValueError``) naming the file and what is wrong. No other exception escapes
 for a damaged or hostile file. Memory stays bounded: a few times the bytes of
 arrays the file really holds, plus what the JSON document (at most 16 MiB,
 with at most 100,000 lists and objects) becomes in Python.
+
+Metadata and the format version
+-------------------------------
+``Sequential.metadata`` and ``NeuralNetwork.metadata`` (a dict, empty by
+default) are saved under the optional key ``"metadata"``: the format stays
+version 1. A model with empty metadata is written without the key, so its
+file is byte for byte what earlier plainnet versions wrote and they can still
+read it; files written before metadata existed load with ``metadata == {}``.
+(A plainnet from before metadata refuses a file that has the key, naming it as
+unexpected.) ``save`` checks the metadata as ``load`` will, and raises
+``TypeError`` (a value or key of another type) or ``ValueError`` (a NaN or
+infinite float, too deep, too big) naming the offending entry, e.g.
+``metadata['classes'][2]``, before anything is written.
 
 Why saving never loses work
 ---------------------------
@@ -89,7 +108,8 @@ from .layers import LAYER_TYPES, BatchNormalization, Dense, Layer
 from .model import Sequential
 from .tutorial import NeuralNetwork
 
-__all__ = ["BIT_GENERATORS", "FORMAT_NAME", "FORMAT_VERSION", "load", "save"]
+__all__ = ["BIT_GENERATORS", "FORMAT_NAME", "FORMAT_VERSION", "MAX_METADATA_BYTES",
+           "MAX_METADATA_DEPTH", "load", "save"]
 
 #: The value of ``"format"`` in every plainnet model file.
 FORMAT_NAME = "plainnet"
@@ -104,6 +124,12 @@ _MAX_DOCUMENT_BYTES = 16 * 2**20
 _MAX_DOCUMENT_BRACKETS = 100_000
 _MAX_NPY_HEADER_BYTES = 4096  # numpy writes headers of 128 bytes for our arrays
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # a fixed date: the same model gives the same bytes
+
+#: The most levels of lists and dicts in a model's ``metadata`` (the dict itself is 1).
+MAX_METADATA_DEPTH = 32
+#: The most characters a model's ``metadata`` may take as compact, ASCII-only JSON.
+MAX_METADATA_BYTES = 2**20
+_METADATA_INT_LIMIT = 10**300  # integers in metadata have at most 300 digits
 
 #: The random bit generators whose state can be saved, by name.
 BIT_GENERATORS: dict[str, type[np.random.BitGenerator]] = {
@@ -144,6 +170,10 @@ def save(model: Sequential | NeuralNetwork, path: str | os.PathLike) -> None:
         layer, loss, optimizer or schedule class of your own, or a random
         generator other than those in :data:`BIT_GENERATORS`. Nothing is
         written then.
+    TypeError, ValueError
+        If ``model.metadata`` is not a dict of JSON values (see the module
+        documentation): the message names the offending entry. Nothing is
+        written then.
     OSError
         If the file cannot be written (missing folder, no permission, disk
         full). The old file, if any, is left as it was.
@@ -164,6 +194,13 @@ def save(model: Sequential | NeuralNetwork, path: str | os.PathLike) -> None:
         raise TypeError(
             f"model must be a plainnet Sequential or NeuralNetwork, got {type(model).__name__}"
         )
+    metadata = getattr(model, "metadata", {})
+    try:
+        _check_metadata(metadata)
+    except _BadMetadata as error:
+        raise error.kind(f"cannot save the model: {error}") from None
+    if metadata:  # written only when there is some: such files are as before metadata existed
+        document["metadata"] = metadata
     text = json.dumps(document, indent=1, default=_json_default).encode("utf-8")
     problem = _document_size_problem(text)
     if problem:  # never write a file that load would refuse
@@ -255,6 +292,69 @@ def _describe_network(network: NeuralNetwork) -> tuple[dict, dict[str, np.ndarra
         "loss_history": [float(x) for x in network.loss_history],
     }
     return document, {f"{name}.npy": weights[name] for name in _NETWORK_PARAMETERS}
+
+
+class _BadMetadata(Exception):
+    """Metadata that cannot be saved; ``kind`` is the exception ``save`` raises for it."""
+
+    def __init__(self, kind: type[Exception], message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+def _check_metadata(metadata: Any) -> None:
+    """Raise ``_BadMetadata`` unless ``metadata`` is a dict of JSON values within the limits.
+
+    The same check serves ``save`` (before writing) and ``load`` (on what the
+    file holds), so whatever one accepts the other gives back unchanged.
+    """
+    if type(metadata) is not dict:
+        raise _BadMetadata(TypeError, f"metadata must be a dict, got {_type_label(metadata)}")
+    _check_metadata_value(metadata, "metadata", 1)
+    size = len(json.dumps(metadata, separators=(",", ":")))  # ASCII: characters = bytes
+    if size > MAX_METADATA_BYTES:
+        raise _BadMetadata(ValueError, f"metadata takes {size:,} bytes as JSON, more than the "
+                                       f"{MAX_METADATA_BYTES:,} allowed")
+
+
+def _check_metadata_value(value: Any, where: str, depth: int) -> None:
+    kind = type(value)
+    if kind is dict or kind is list:
+        if depth > MAX_METADATA_DEPTH:
+            shown = where if len(where) <= 100 else where[:97] + "..."
+            raise _BadMetadata(ValueError, f"{shown} is nested more than {MAX_METADATA_DEPTH} "
+                                           "levels deep")
+        if kind is list:
+            for i, item in enumerate(value):
+                _check_metadata_value(item, f"{where}[{i}]", depth + 1)
+            return
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _BadMetadata(TypeError, f"{where} has the key {_quote(key)} "
+                                              f"({_type_label(key)}); keys must be strings")
+            _check_metadata_value(item, f"{where}[{_quote(key)}]", depth + 1)
+    elif kind is float:
+        if not math.isfinite(value):
+            raise _BadMetadata(ValueError, f"{where} must be a finite number, got {value}")
+    elif kind is int:
+        if not -_METADATA_INT_LIMIT < value < _METADATA_INT_LIMIT:  # JSON readers balk at them
+            raise _BadMetadata(ValueError, f"{where} is an integer of more than 300 digits")
+    elif kind not in (type(None), bool, str):
+        hint = (" (use .item() or .tolist() for NumPy values)"
+                if isinstance(value, (np.generic, np.ndarray)) else "")
+        raise _BadMetadata(TypeError, f"{where} is {_type_label(value)}; metadata values must "
+                                      "be None, bool, int, finite float, str, or lists and "
+                                      f"dicts of them{hint}")
+
+
+def _type_label(value: Any) -> str:
+    """``"a tuple"``, ``"a numpy.float64"``, ``"None"``: the type of a value, for messages."""
+    if value is None:
+        return "None"
+    kind = type(value)
+    name = kind.__name__ if kind.__module__ == "builtins" else \
+        f"{kind.__module__}.{kind.__qualname__}"
+    return f"a {name}" if name[0] not in "aeiou" else f"an {name}"
 
 
 def _layer_member(layer_name: str, array_name: str) -> str:
@@ -615,13 +715,17 @@ def _expect_type(value: Any, expected: type | tuple[type, ...], where: str) -> A
 
 
 def _expect_object(value: Any, keys: list[str], where: str,
-                   extra_allowed: bool = False) -> dict[str, Any]:
-    """``value`` if it is a JSON object with exactly ``keys`` (or more, if allowed)."""
+                   extra_allowed: bool = False, optional: tuple[str, ...] = ()
+                   ) -> dict[str, Any]:
+    """``value`` if it is a JSON object with exactly ``keys`` and maybe some of ``optional``.
+
+    With ``extra_allowed``, any other keys are accepted too.
+    """
     _expect_type(value, dict, where)
     missing = [key for key in keys if key not in value]
     if missing:
         raise _Invalid(f"{where} lacks the key(s) {_names(missing)}")
-    unexpected = set(value) - set(keys)
+    unexpected = set(value) - set(keys) - set(optional)
     if unexpected and not extra_allowed:
         raise _Invalid(f"{where} has unexpected key(s) {_names(unexpected)}")
     return value
@@ -707,7 +811,8 @@ _SEQUENTIAL_KEYS = ["format", "format_version", "plainnet_version", "model", "dt
 
 def _load_sequential(document: dict[str, Any], archive: _Archive) -> Sequential:
     """Rebuild a ``Sequential``: check the document, size the arrays, build, fill in."""
-    _expect_object(document, _SEQUENTIAL_KEYS, "the document")
+    _expect_object(document, _SEQUENTIAL_KEYS, "the document", optional=("metadata",))
+    metadata = _metadata_from_json(document)
     dtype = _dtype_from_json(document["dtype"])
     seed = document["seed"]
     if seed is not None:
@@ -756,7 +861,18 @@ def _load_sequential(document: dict[str, Any], archive: _Archive) -> Sequential:
     model.seed = seed
     model.epochs_done = epochs_done
     model.history = history
+    model.metadata = metadata
     return model
+
+
+def _metadata_from_json(document: dict[str, Any]) -> dict[str, Any]:
+    """The document's ``"metadata"`` (an empty dict if it has none), checked as ``save`` does."""
+    metadata = document.get("metadata", {})
+    try:
+        _check_metadata(metadata)
+    except _BadMetadata as error:
+        raise _Invalid(str(error)) from None
+    return metadata
 
 
 def _dtype_from_json(value: Any) -> np.dtype:
@@ -901,7 +1017,8 @@ def _check_generator_state(value: Any, where: str, depth: int = 0) -> None:
 def _load_network(document: dict[str, Any], archive: _Archive) -> NeuralNetwork:
     """Rebuild the tutorial's ``NeuralNetwork``."""
     _expect_object(document, ["format", "format_version", "plainnet_version", "model",
-                              "config", "loss_history"], "the document")
+                              "config", "loss_history"], "the document", optional=("metadata",))
+    metadata = _metadata_from_json(document)
     config = _expect_object(document["config"], ["input_layer", "hidden_layer", "output_layer"],
                             "config")
     for key, size in config.items():
@@ -921,4 +1038,5 @@ def _load_network(document: dict[str, Any], archive: _Archive) -> NeuralNetwork:
     network = NeuralNetwork(**config, seed=0)  # the drawn weights are replaced just below
     network.set_weights(weights)
     network.loss_history = [float(x) for x in loss_history]
+    network.metadata = metadata
     return network

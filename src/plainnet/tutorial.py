@@ -131,6 +131,10 @@ class NeuralNetwork:
     loss_history : list of float
         Mean squared error at the start of every epoch run by :meth:`train`
         (appended to by each call).
+    metadata : dict
+        Your own notes (string keys, JSON values), saved with the network and
+        given back by :func:`plainnet.load`; empty at first. See
+        :class:`plainnet.Sequential`.
 
     Examples
     --------
@@ -171,6 +175,7 @@ class NeuralNetwork:
         self.layer1: NDArray[np.float64] | None = None
         self.layer2: NDArray[np.float64] | None = None
         self.loss_history: list[float] = []
+        self.metadata: dict[str, Any] = {}
 
     def __repr__(self) -> str:
         return (
