@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 
-.PHONY: demo test install install-dev lint bench clean
+.PHONY: demo test install install-dev torch-if-local lint bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,11 +29,20 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	$(PY) -m pytest
 
+# PyTorch is optional (the parity tests skip without it). Install it only when
+# this machine has the CPU wheel locally: any other torch install downloads GBs.
+torch-if-local: $(VENV)/bin/python
+	@if $(PIP) download --quiet --no-index --no-deps --dest "$$(mktemp -d)" torch==2.13.0 \
+		>/dev/null 2>&1; then $(PIP) install --quiet torch==2.13.0; \
+	else echo "no local torch 2.13.0 wheel: the PyTorch parity tests will be skipped"; fi
+
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check src tests examples benchmarks
 
-bench: $(VENV)/.installed-dev
-	$(PY) benchmarks/run_all.py
+# Timings against scikit-learn and (if installed) PyTorch; see benchmarks/README.md.
+bench: $(VENV)/.installed-dev torch-if-local
+	setarch "$$(uname -m)" -R $(PY) benchmarks/bench_sklearn.py
+	setarch "$$(uname -m)" -R $(PY) benchmarks/bench_torch.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache
