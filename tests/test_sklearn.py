@@ -424,3 +424,21 @@ def test_dataframe_feature_names(iris):
         clf.predict(X)
     with pytest.raises(ValueError, match="feature names"):
         clf.predict(frame[frame.columns[::-1]])
+
+
+def test_regressor_takes_loss_first_like_scikit_learn():
+    import inspect
+
+    from sklearn.neural_network import MLPRegressor as SkMLPRegressor
+
+    from plainnet.sklearn import MLPRegressor as PnMLPRegressor
+
+    ours = list(inspect.signature(PnMLPRegressor).parameters)
+    theirs = list(inspect.signature(SkMLPRegressor).parameters)
+    assert ours[: len(theirs)] == theirs  # the same names in the same order, plus dtype
+    assert PnMLPRegressor().get_params()["loss"] == "squared_error"
+    X, y = np.ones((4, 2)), np.ones(4)
+    with pytest.raises(ValueError, match="loss='poisson' is not supported"):
+        PnMLPRegressor(loss="poisson").fit(X, y)
+    with pytest.raises(ValueError, match="loss must be one of"):
+        PnMLPRegressor(loss="huber").fit(X, y)

@@ -812,6 +812,56 @@ MLPClassifier.__doc__ = f"""Multi-layer perceptron classifier trained by plainne
 
 
 class MLPRegressor(RegressorMixin, _BaseMLP):
+    def __init__(
+        self,
+        loss="squared_error",
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        dtype=np.float64,
+    ):
+        # scikit-learn's MLPRegressor takes ``loss`` first; the order is kept for drop-in use
+        super().__init__(
+            hidden_layer_sizes, activation, solver=solver, alpha=alpha, batch_size=batch_size,
+            learning_rate=learning_rate, learning_rate_init=learning_rate_init,
+            power_t=power_t, max_iter=max_iter, shuffle=shuffle, random_state=random_state,
+            tol=tol, verbose=verbose, warm_start=warm_start, momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
+            validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
+            epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun, dtype=dtype,
+        )
+        self.loss = loss
+
+    def _check_params(self):
+        if self.loss == "poisson":
+            raise ValueError(
+                "loss='poisson' is not supported by plainnet.sklearn; use "
+                "loss='squared_error' (the default) or sklearn.neural_network for Poisson"
+            )
+        check_choice("loss", self.loss, ("squared_error",))
+        return super()._check_params()
+
     def _validate_input(self, X, y, incremental, reset):
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=True,
                              dtype=(np.float64, np.float32), reset=reset)
@@ -891,12 +941,20 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         return tags
 
 
+_PARAMETERS_AFTER_LOSS = _PARAMETERS.replace("    Parameters\n    ----------\n", "", 1).lstrip("\n")
+
 MLPRegressor.__doc__ = f"""Multi-layer perceptron regressor trained by plainnet.
 
     A drop-in replacement for :class:`sklearn.neural_network.MLPRegressor`:
     minimises the squared error (``loss_`` is scikit-learn's
     ``0.5 * mean((y - prediction)**2)``) with a linear output, with Adam or SGD.
-{_PARAMETERS}
+
+    Parameters
+    ----------
+    loss : {{"squared_error"}}, default "squared_error"
+        The loss to minimise. scikit-learn's "poisson" is not supported
+        (``fit`` raises ``ValueError``).
+{_PARAMETERS_AFTER_LOSS}
     Attributes
     ----------
 {_ATTRIBUTES}
