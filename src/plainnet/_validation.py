@@ -101,7 +101,13 @@ def as_float_array(name: str, value: Any, dtype: np.dtype) -> np.ndarray:
     except ValueError as exc:  # ragged nested lists
         raise ValueError(f"{name} must be a rectangular array of numbers: {exc}") from exc
     if array.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must contain numbers, got an array of dtype {array.dtype}")
+        hint = ""
+        if array.dtype.kind in "USO":
+            hint = ("; encode text labels as integers first (e.g. with np.unique(..., "
+                    "return_inverse=True)), or use plainnet.sklearn, which accepts them")
+        raise TypeError(
+            f"{name} must contain numbers, got an array of dtype {array.dtype}{hint}"
+        )
     with np.errstate(over="ignore"):  # a finite float64 too large for float32 becomes inf
         converted = array.astype(dtype, copy=False)
     if converted.size and not np.isfinite(converted).all() and np.isfinite(array).all():
@@ -131,7 +137,6 @@ def check_X(X: Any, n_features: int, dtype: np.dtype, name: str = "X") -> np.nda
     if X.shape[0] == 0:
         raise ValueError(f"{name} is empty: it has 0 samples (shape {X.shape})")
     if X.shape[1] != n_features:
-        raise ValueError(
-            f"{name} has {X.shape[1]} features, but the model expects {n_features}"
-        )
+        got = f"{X.shape[1]} feature" + ("" if X.shape[1] == 1 else "s")
+        raise ValueError(f"{name} has {got}, but the model expects {n_features}")
     return X
