@@ -122,6 +122,35 @@ def test_callbacks_must_be_callback_objects():
         small_classifier().fit(X, y, callbacks=[Callback(), lambda: None], verbose=0)
 
 
+def test_callbacks_may_be_a_single_callback_but_not_another_object():
+    X, y = classification_data(20)
+    recorder = Recorder()
+    small_classifier().fit(X, y, callbacks=recorder, verbose=0)
+    assert recorder.calls[-1] == ("train_end",)
+    with pytest.raises(TypeError, match="callbacks must be a list of plainnet Callbacks, got int"):
+        small_classifier().fit(X, y, callbacks=5, verbose=0)
+
+
+def test_a_callback_whose_train_begin_never_ran_is_not_ended(tmp_path):
+    """The error of a failing on_train_begin is the one reported, and the callbacks after
+    it are not ended: an EarlyStopping must not restore weights from an earlier fit."""
+    X, y = classification_data(20)
+    model = small_classifier()
+    missing = tmp_path / "missing" / "log.csv"
+    with pytest.raises(FileNotFoundError):  # not an AttributeError from EarlyStopping
+        model.fit(X, y, epochs=2, callbacks=[CSVLogger(missing), EarlyStopping("loss")],
+                  verbose=0)
+    stopper, recorder = EarlyStopping("loss"), Recorder()
+    model.fit(X, y, epochs=3, callbacks=[stopper], verbose=0)  # it keeps that fit's best
+    model.fit(X, y, epochs=2, verbose=0)
+    weights = model.get_weights()
+    with pytest.raises(FileNotFoundError):
+        model.fit(X, y, epochs=2, callbacks=[CSVLogger(missing), stopper, recorder], verbose=0)
+    for before, after in zip(weights, model.get_weights()):
+        np.testing.assert_array_equal(before, after)
+    assert recorder.calls == [("set_model",)]
+
+
 def test_on_train_end_runs_when_fit_raises():
     X, y = classification_data(20)
     recorder = Recorder()
@@ -210,7 +239,8 @@ def test_early_stopping_equal_value_is_not_an_improvement():
     assert ran == [0, 1]
 
 
-@pytest.mark.parametrize("monitor", ["val_accuracy", "accuracy", "acc", "val_r2"])
+@pytest.mark.parametrize("monitor", ["val_accuracy", "accuracy", "acc", "val_r2",
+                                     "val_Accuracy", "R2"])  # compile takes names in any case
 def test_early_stopping_mode_auto_maximises_accuracy_and_r2(monitor):
     callback = EarlyStopping(monitor=monitor, patience=1)
     assert callback.mode == "max"
@@ -462,6 +492,24 @@ def test_csv_logger_separator_and_flush(tmp_path):
                            callbacks=[CSVLogger(path, separator="\t"), ReadBack()], verbose=0)
     assert ReadBack.rows_seen == [2, 3]  # each row is on disk at the end of its epoch
     assert path.read_text().splitlines()[0] == "epoch\taccuracy\tloss"
+
+
+def test_a_csv_logger_used_again_writes_the_columns_of_the_new_fit(tmp_path):
+    X, y = classification_data(40)
+    path = tmp_path / "log.csv"
+    logger, model = CSVLogger(path), small_classifier()
+    model.fit(X, y, epochs=1, callbacks=[logger], verbose=0)
+    history = model.fit(X, y, epochs=2, validation_split=0.25, callbacks=[logger], verbose=0)
+    rows = read_csv(path)
+    assert rows[0] == ["epoch", "accuracy", "loss", "val_accuracy", "val_loss"]
+    assert [float(row[4]) for row in rows[1:]] == history.history["val_loss"]
+
+
+@pytest.mark.parametrize("separator, error", [(",,", ValueError), ("", ValueError),
+                                              (b",", TypeError)])
+def test_csv_logger_separator_must_be_one_character(tmp_path, separator, error):
+    with pytest.raises(error, match="separator must be"):
+        CSVLogger(tmp_path / "log.csv", separator=separator)
 
 
 def test_csv_logger_closes_its_file_after_an_error(tmp_path):

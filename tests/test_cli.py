@@ -238,6 +238,57 @@ def test_bad_data_is_a_user_error(moons_run, tmp_path):
                       "nope")
 
 
+def test_unreadable_csv_files_are_user_errors(moons_run, tmp_path, monkeypatch, capsys):
+    folder, _ = moons_run
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PLAINNET_DEBUG", raising=False)
+    Path("huge.csv").write_text("x0,x1\n1," + "2" * 200_000 + "\n")  # over csv's cell limit
+    Path("header.csv").write_text("x0," + "y" * 200_000 + "\n1,2\n")
+    Path("latin1.csv").write_bytes("x0,lösung\n1,2\n".encode("latin-1"))
+    model = str(folder / "model.pnet")
+    for name in ("huge.csv", "header.csv", "latin1.csv"):
+        for args in (["predict", model, "--csv", name],
+                     ["evaluate", model, "--csv", name, "--target", "-1"],
+                     ["plot-history", name, "--out", "x.png"]):
+            if args[0] == "plot-history":
+                pytest.importorskip("matplotlib")
+            assert main(args) == 1, args
+            error = capsys.readouterr().err
+            assert error.startswith(f"plainnet: error: {name}") and error.count("\n") == 1, error
+
+
+def test_predict_output_into_a_missing_folder_names_that_file(moons_run, tmp_path, capsys):
+    folder, _ = moons_run
+    write_csv(tmp_path / "points.csv", ["x0", "x1"], [[0.5, 0.5]])
+    out = tmp_path / "missing" / "p.csv"
+    assert main(["predict", str(folder / "model.pnet"), "--csv", str(tmp_path / "points.csv"),
+                 "--output", str(out)]) == 1
+    assert capsys.readouterr().err == f"plainnet: error: {out}: No such file or directory\n"
+
+
+def test_nan_in_a_csv_is_a_user_error_naming_the_file(tmp_path):
+    write_csv(tmp_path / "nan.csv", ["a", "y"], [[1, 1.5], [2, "nan"], [3, 2.5], [4, 3.5]])
+    write_csv(tmp_path / "inf.csv", ["a", "y"], [[1, 1], ["inf", 0], [3, 1], [4, 0]])
+    for name in ("nan.csv", "inf.csv"):
+        assert_user_error(run("train", "--csv", name, "--target", "y", cwd=tmp_path),
+                          name, "NaN or infinite")
+
+
+def test_predict_with_no_header_needs_a_column_index(moons_run, tmp_path):
+    folder, _ = moons_run
+    result = run("predict", folder / "model.pnet", "--csv", folder / "features.csv",
+                 "--no-header", "--target", "x1", cwd=tmp_path)
+    assert result.returncode == 2 and "--target must be a column index" in result.stderr
+
+
+def test_train_checks_the_output_folder_before_training(tmp_path):
+    for out, fragment in ((tmp_path / "missing" / "m.pnet", "does not exist"),
+                          (tmp_path, "it is a folder")):
+        result = run("train", "--data", "moons", "--out", out, cwd=tmp_path)
+        assert_user_error(result, "cannot save the model", fragment)
+        assert "trained" not in result.stdout  # no training wasted
+
+
 @pytest.mark.parametrize("args", [
     ["frobnicate"],
     [],

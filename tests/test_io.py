@@ -254,7 +254,7 @@ def test_saving_is_deterministic_and_accepts_str_and_path(tmp_path):
 def test_saving_replaces_an_existing_file_and_leaves_no_temporary_file(saved):
     model, path = saved
     X, y = training_data()
-    model.fit(X, y, epochs=1, verbose=0)
+    model.fit(X, y, epochs=3, resume=True, verbose=0)  # one epoch more
     model.save(path)
     assert plainnet.load(path).epochs_done == 3
     assert temporary_files(path.parent) == []
@@ -314,8 +314,44 @@ def test_a_failed_save_keeps_the_old_file_and_removes_its_temporary(saved, monke
 
 
 def test_saving_into_a_missing_folder_is_an_os_error(tmp_path):
-    with pytest.raises(FileNotFoundError):
-        Sequential([Dense(1, 1)]).save(tmp_path / "no" / "such" / "m.pnet")
+    path = tmp_path / "no" / "such" / "m.pnet"
+    with pytest.raises(FileNotFoundError) as info:
+        Sequential([Dense(1, 1)]).save(path)
+    assert info.value.filename == str(path)  # the file asked for, not the temporary one
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_replacing_a_file_keeps_its_permissions(tmp_path):
+    path = tmp_path / "private.pnet"
+    Sequential([Dense(1, 1)]).save(path)
+    os.chmod(path, 0o600)
+    Sequential([Dense(1, 2)]).save(path)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert plainnet.load(path).n_outputs == 2
+
+
+def test_a_long_non_ascii_file_name_can_be_saved(tmp_path):
+    path = tmp_path / ("é" * 125 + ".pnet")  # 255 bytes in UTF-8: the longest name allowed
+    try:
+        path.write_bytes(b"")
+    except OSError:
+        pytest.skip("the file system does not take 255-byte names")
+    Sequential([Dense(1, 1)]).save(path)
+    assert plainnet.load(path).n_outputs == 1
+    assert temporary_files(tmp_path) == []
+
+
+def test_a_folder_that_cannot_be_opened_for_syncing_does_not_fail_a_save(tmp_path, monkeypatch):
+    real_open = os.open
+
+    def refuse_folders(path, flags, *args):
+        if os.path.isdir(path):
+            raise PermissionError(13, "Permission denied", path)
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(pio.os, "open", refuse_folders)
+    Sequential([Dense(1, 1)]).save(tmp_path / "m.pnet")
+    assert plainnet.load(tmp_path / "m.pnet").n_outputs == 1
 
 
 # ================================================================ damaged and hostile files
@@ -335,7 +371,7 @@ def assert_refused(path, *fragments):
 
 def test_missing_file_and_folder(tmp_path):
     assert_refused(tmp_path / "nothing.pnet", "no such file")
-    assert_refused(tmp_path)
+    assert_refused(tmp_path, "cannot read it")  # a folder: not "damaged"
 
 
 def test_empty_file_random_bytes_and_text(tmp_path):

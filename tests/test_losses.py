@@ -230,6 +230,23 @@ def test_prepare_targets_shapes_and_types():
         MSE().prepare_targets([1, 2, 3], 2, np.dtype(np.float64))
 
 
+def test_a_column_of_class_labels_is_refused_with_a_hint():
+    with pytest.raises(ValueError, match=r"y has shape \(3, 1\), .* 1-D, .*y\.ravel\(\)"):
+        CategoricalCrossEntropy().prepare_targets([[0], [2], [1]], 3, np.dtype(np.float32))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_binary_value_and_gradient_from_logits_equal_the_separate_calls(dtype):
+    rng = np.random.default_rng(0)
+    z = (30 * rng.normal(size=(20, 3))).astype(dtype)  # saturated logits too
+    y = (rng.random((20, 3)) > 0.5).astype(dtype)
+    loss = BinaryCrossEntropy(from_logits=True)
+    value, grad = loss.value_and_gradient(y, z)
+    assert value == loss(y, z)
+    np.testing.assert_array_equal(grad, loss.gradient(y, z))
+    assert grad.dtype == dtype
+
+
 @pytest.mark.parametrize("loss, y, n_outputs, message", [
     (BinaryCrossEntropy(), [0, 1, 2], 1, r"values in \[0, 1\] .* from 0 to 2"),
     (BinaryCrossEntropy(), [[0, -1]], 2, r"values in \[0, 1\]"),

@@ -79,6 +79,13 @@ def test_set_weights_checks_everything_before_changing_anything():
     assert_weights_equal(model.get_weights(), before)
 
 
+@pytest.mark.parametrize("weights", [5, None, {"dense": np.zeros((2, 3))}])
+def test_set_weights_needs_a_list(weights):
+    model = Sequential([Dense(2, 3)], seed=0)
+    with pytest.raises(TypeError, match="weights must be a list of arrays"):
+        model.set_weights(weights)
+
+
 def test_fit_never_reinitialises_the_weights():
     X, y = classification_data()
     model = small_classifier(dtype=np.float64)
@@ -617,6 +624,22 @@ def test_compile_rejects_unknown_names(kwargs, error, message):
     with pytest.raises(error, match=message):
         model.compile(**kwargs)
     assert not model.compiled
+
+
+def test_compile_refuses_an_optimizer_holding_another_models_state():
+    X = np.ones((4, 2))
+    optimizer = Adam()
+    first = Sequential([Dense(2, 3), Dense(3, 1)], seed=0)
+    first.compile(loss="mse", optimizer=optimizer)
+    first.fit(X, X[:, 0], verbose=0)
+    first.compile(loss="mse", optimizer=optimizer)  # its own state: fine
+    other = Sequential([Dense(2, 5), Dense(5, 1)], seed=0)
+    with pytest.raises(ValueError, match=r"'dense/weights' of shape \(2, 3\).*reset\(\)"):
+        other.compile(loss="mse", optimizer=optimizer)
+    assert not other.compiled
+    optimizer.reset()
+    other.compile(loss="mse", optimizer=optimizer)
+    other.fit(X, X[:, 0], verbose=0)
 
 
 def test_compile_metrics_as_a_single_name():

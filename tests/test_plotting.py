@@ -96,6 +96,8 @@ def test_plot_history_errors(tmp_path):
         plot_history({"loss": [1.0, 0.5]}, metrics=["accuracy"])
     with pytest.raises(ValueError, match="empty"):
         plot_history({})
+    with pytest.raises(ValueError, match="metrics is empty"):
+        plot_history({"loss": [1.0, 0.5]}, metrics=[])
     with pytest.raises(TypeError, match="History"):
         plot_history(42)
     untrained = plainnet.Sequential([plainnet.Dense(2, 1)], seed=0)
@@ -110,6 +112,17 @@ def test_plot_history_errors(tmp_path):
         read_history_csv(bad)
     with pytest.raises(FileNotFoundError):
         read_history_csv(tmp_path / "missing.csv")
+
+
+def test_read_history_csv_reports_unreadable_files_as_value_errors(tmp_path):
+    huge = tmp_path / "huge.csv"
+    huge.write_text("epoch,loss\n0," + "1" * 200_000 + "\n")  # a cell over csv's size limit
+    with pytest.raises(ValueError, match="huge.csv: malformed CSV"):
+        read_history_csv(huge)
+    latin1 = tmp_path / "latin1.csv"
+    latin1.write_bytes("epoch,lösung\n0,1\n".encode("latin-1"))
+    with pytest.raises(ValueError, match="latin1.csv: not UTF-8"):
+        read_history_csv(latin1)
 
 
 # ----------------------------------------------------------- decision boundary
@@ -187,6 +200,10 @@ def test_plot_network(moons_model):
     assert plot_network(nn).get_title() == "Network: 2 - 4 - 1"
     with pytest.raises(TypeError, match="Sequential or a NeuralNetwork"):
         plot_network(object())
+    with pytest.raises(TypeError, match="max_neurons must be an integer"):
+        plot_network(nn, max_neurons="5")
+    with pytest.raises(ValueError, match="max_neurons must be >= 1"):
+        plot_network(nn, max_neurons=0)
 
 
 # ------------------------------------------------------- missing matplotlib

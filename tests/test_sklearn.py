@@ -319,6 +319,14 @@ def test_partial_fit_needs_classes_first(iris):
     assert len(clf.loss_curve_) == 2 and clf.n_iter_ == 1
 
 
+def test_partial_fit_needs_classes_first_for_multilabel_too(multilabel):
+    X, Y = multilabel  # as in scikit-learn (the docstring said otherwise)
+    with pytest.raises(ValueError, match="classes must be passed"):
+        MLPClassifier(random_state=0).partial_fit(X, Y)
+    clf = MLPClassifier(random_state=0).partial_fit(X, Y, classes=[0, 1, 2])
+    assert clf.predict(X).shape == Y.shape
+
+
 def test_verbose_prints_like_sklearn(iris, capsys):
     quiet(MLPClassifier(max_iter=2, verbose=True, random_state=0).fit, *iris)
     assert capsys.readouterr().out.startswith("Iteration 1, loss = ")

@@ -200,6 +200,21 @@ def fit_quietly(verbose, epochs=2, **kwargs):
     return model.fit(X, y, epochs=epochs, batch_size=10, verbose=verbose, **kwargs)
 
 
+def test_a_fit_without_resume_starts_a_new_run_that_resume_can_finish():
+    X, y = classification_data(40)
+    reference = small_classifier()
+    reference.fit(X, y, epochs=3, verbose=0)  # an earlier run (a warm start)
+    reference.fit(X, y, epochs=4, verbose=0)  # a run of 4 epochs
+    model = small_classifier()
+    model.fit(X, y, epochs=3, verbose=0)
+    model.fit(X, y, epochs=2, verbose=0)  # the run of 4, stopped after 2 ...
+    assert model.epochs_done == 2 and model.history.epoch == [0, 1]
+    history = model.fit(X, y, epochs=4, resume=True, verbose=0)  # ... and finished
+    assert model.epochs_done == 4 and history.epoch == [0, 1, 2, 3]
+    assert history.history["loss"] == reference.history.history["loss"]
+    assert_weights_equal(model.get_weights(), reference.get_weights())
+
+
 def test_verbose_0_prints_nothing(capfd):
     X, y = classification_data(40)
     fit_quietly(0, validation_data=(X, y))
@@ -396,6 +411,29 @@ def test_second_ctrl_c_stops_at_once():
         warnings.simplefilter("ignore")
         model.fit(X, y, epochs=3, batch_size=10, callbacks=[CtrlC(1, 0, times=2)], verbose=0)
     assert signal.getsignal(signal.SIGINT) is handler_before
+
+
+def test_an_ignored_sigint_stays_ignored_during_fit():
+    X, y = classification_data(40)
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            history = small_classifier().fit(X, y, epochs=3, batch_size=10,
+                                             callbacks=[CtrlC(0, 1)], verbose=0)
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert history.epoch == [0, 1, 2]
+
+
+def test_a_sigint_handler_installed_outside_python_is_left_alone(monkeypatch):
+    real_getsignal = signal.getsignal
+    before = real_getsignal(signal.SIGINT)
+    monkeypatch.setattr(signal, "getsignal", lambda signum: None)  # what such handlers give
+    X, y = classification_data(40)
+    small_classifier().fit(X, y, epochs=1, verbose=0)  # it cannot be restored, so not replaced
+    assert real_getsignal(signal.SIGINT) is before
 
 
 def test_fit_without_ctrl_c_does_not_warn_and_restores_the_handler():

@@ -44,13 +44,15 @@ class Callback:
         self.model = None
 
     def set_model(self, model) -> None:
+        """Called by ``fit`` before training: the model the hooks read, as ``self.model``."""
         self.model = model
 
     def on_train_begin(self, logs: dict | None = None) -> None:
         """Called once before the first epoch."""
 
     def on_train_end(self, logs: dict | None = None) -> None:
-        """Called once after the last epoch (also after an early stop or Ctrl-C)."""
+        """Called once after the last epoch (also after an early stop, Ctrl-C or an error,
+        provided this callback's ``on_train_begin`` ran)."""
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         """Called at the start of each epoch."""
@@ -118,7 +120,7 @@ class EarlyStopping(Callback):
         if mode not in ("auto", "min", "max"):
             raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}")
         if mode == "auto":
-            mode = "max" if any(k in monitor for k in ("acc", "r2")) else "min"
+            mode = "max" if any(k in monitor.lower() for k in ("acc", "r2")) else "min"
         self.mode = mode
 
     def on_train_begin(self, logs=None):
@@ -145,7 +147,7 @@ class EarlyStopping(Callback):
         if self._improved(value):
             self.best, self.best_epoch, self.wait = value, epoch, 0
             if self.restore_best_weights:
-                self.best_weights = [w.copy() for w in self.model.get_weights()]
+                self.best_weights = self.model.get_weights()  # copies
             return
         self.wait += 1
         if self.wait >= self.patience:
@@ -203,6 +205,10 @@ class CSVLogger(Callback):
     def __init__(self, path: str | os.PathLike, separator: str = ",", append: bool = False):
         super().__init__()
         self.path = os.fspath(path)
+        if not isinstance(separator, str):
+            raise TypeError(f"separator must be a string, got {type(separator).__name__}")
+        if len(separator) != 1:
+            raise ValueError(f"separator must be a single character, got {separator!r}")
         self.separator = separator
         self.append = check_bool("append", append)
         self.keys: list[str] | None = None
@@ -213,6 +219,7 @@ class CSVLogger(Callback):
         self._file = open(self.path, "a" if self.append else "w", newline="")  # noqa: SIM115
         self._writer = csv.writer(self._file, delimiter=self.separator)
         self._header_written = has_rows
+        self.keys = None  # this run's columns, from its first epoch's logs
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}

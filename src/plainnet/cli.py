@@ -31,6 +31,7 @@ import sys
 import time
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -438,6 +439,8 @@ def load_data(args: argparse.Namespace) -> Data:
     if args.header and isinstance(target, int) and args.target in _header_names(args.csv):
         target = args.target  # a column whose name is a number
     X, y, classes = datasets.load_csv(args.csv, target, header=args.header)
+    if not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):  # "nan" and "inf" are numbers
+        raise CommandError(f"{args.csv}: the data contain NaN or infinite values")
     features = None
     if args.header:  # the names of X's columns: the header without the target
         names = _header_names(args.csv)
@@ -450,9 +453,14 @@ def load_data(args: argparse.Namespace) -> Data:
 def _header_names(path: str) -> list[str]:
     """The cells of the first non-blank row of a CSV file."""
     with open(path, newline="", encoding="utf-8-sig") as file:
-        for row in csv.reader(file):
-            if any(cell.strip() for cell in row):
-                return [cell.strip() for cell in row]
+        try:
+            for row in csv.reader(file):
+                if any(cell.strip() for cell in row):
+                    return [cell.strip() for cell in row]
+        except csv.Error as error:
+            raise CommandError(f"{path}: malformed CSV: {error}") from None
+        except UnicodeDecodeError as error:
+            raise CommandError(f"{path}: not UTF-8 text: {error}") from None
     return []
 
 
@@ -759,6 +767,12 @@ def cmd_xor(args: argparse.Namespace) -> int:
 
 def cmd_train(args: argparse.Namespace) -> int:
     """``plainnet train``: build, train, report, save."""
+    folder = os.path.dirname(os.path.abspath(args.out))
+    if not os.path.isdir(folder):  # fail now, not after training
+        raise CommandError(f"cannot save the model to {args.out}: the folder {folder} does "
+                           "not exist")
+    if os.path.isdir(args.out):
+        raise CommandError(f"cannot save the model to {args.out}: it is a folder")
     data = load_data(args)
     classification = _is_classification(data, args.task)
     X = data.X
@@ -903,10 +917,8 @@ def read_features(path: str, drop: str | None = None, header: bool = True,
     names : list of str or None
         The names of the kept columns (None without a header).
     """
-    with open(path, newline="", encoding="utf-8-sig") as file:
-        rows = [(line, [cell.strip() for cell in row])
-                for line, row in enumerate(csv.reader(file), start=1)
-                if any(cell.strip() for cell in row)]
+    table, lines = datasets._read_csv_rows(Path(path), ",")  # non-blank rows, cells stripped
+    rows = list(zip(lines, table))
     if not rows:
         raise CommandError(f"{path}: the file is empty")
     names = rows.pop(0)[1] if header else None
@@ -946,6 +958,9 @@ def read_features(path: str, drop: str | None = None, header: bool = True,
 
 def cmd_predict(args: argparse.Namespace) -> int:
     """``plainnet predict``: one output row per input row."""
+    if not args.header and args.target is not None and isinstance(_parse_column(args.target),
+                                                                  str):
+        raise UsageError("with --no-header, --target must be a column index such as -1")
     model = _load_model(args.model)
     X, _ = read_features(args.csv, args.target, args.header, columns=_saved_features(model))
     _check_width(model, X, args.csv)
@@ -975,17 +990,10 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 
 def _write_text_atomically(path: str, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, then rename it over ``path``."""
-    folder = os.path.dirname(os.path.abspath(path))
-    temporary = os.path.join(folder, f".{os.path.basename(path)}.tmp-{os.getpid()}")
-    try:
-        with open(temporary, "w", newline="", encoding="utf-8") as file:
-            file.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    """Write ``text`` (UTF-8) to ``path`` as ``save`` writes a model: atomically."""
+    from .io import _replace_atomically
+
+    _replace_atomically(path, lambda file: file.write(text.encode("utf-8")))
 
 
 def _pyplot():

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_float, check_X
+from ._validation import check_float
 from .model import Sequential
 
 __all__ = ["gradcheck", "relative_error"]
@@ -91,7 +91,6 @@ def gradcheck(model: Sequential, X: Any, y: Any, epsilon: float = 1e-6) -> float
     epsilon = check_float("epsilon", epsilon, 0.0, min_inclusive=False)
     clone = _float64_copy(model)
     X, y = clone._check_xy(X, y)
-    X = check_X(X, clone.n_inputs, clone.dtype)
     rng_state = copy.deepcopy(clone.rng.bit_generator.state)
 
     def loss_at(backward: bool = False) -> float:

@@ -87,14 +87,16 @@ import json
 import math
 import os
 import secrets
+import stat
 import struct
 import tokenize
 import types
 import typing
 import zipfile
 from collections import Counter
+from collections.abc import Callable
 from io import BytesIO
-from typing import Any, Union
+from typing import Any, BinaryIO, Union
 
 import numpy as np
 
@@ -158,8 +160,8 @@ def save(model: Sequential | NeuralNetwork, path: str | os.PathLike) -> None:
         count, the state of the random generator, epochs done and history.
     path : str or os.PathLike
         The file to write (``.pnet`` is the suggested extension; none is
-        added). An existing file is replaced; a symbolic link is followed and
-        the file it points to is replaced.
+        added). An existing file is replaced, keeping its permissions; a
+        symbolic link is followed and the file it points to is replaced.
 
     Raises
     ------
@@ -410,15 +412,32 @@ def _json_default(value: Any) -> Any:
 
 
 def _write_atomically(path: str, document: bytes, arrays: dict[str, np.ndarray]) -> None:
-    """Write the archive to a temporary file beside ``path``, sync it, rename it over ``path``."""
+    """Write the archive to ``path`` atomically (see :func:`_replace_atomically`)."""
+    _replace_atomically(path, lambda file: _write_archive(file, document, arrays))
+
+
+def _replace_atomically(path: str, write: Callable[[BinaryIO], None]) -> None:
+    """Call ``write(file)`` on a temporary file beside ``path``, sync it, rename it over ``path``.
+
+    A symbolic link is followed (what it points to is replaced), and the new
+    file keeps the permissions of the file it replaces. If anything fails the
+    temporary file is removed and ``path`` is left as it was. (The command
+    line writes its CSV predictions with this too.)
+    """
     path = os.path.realpath(path)  # follow a symbolic link: replace what it points to
     folder, filename = os.path.split(path)
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)  # keep a private file private
+    except OSError:
+        mode = None  # a new file: the usual permissions
     temporary, descriptor = _create_temporary(folder, filename)
     try:
         with open(descriptor, "wb") as file:
-            _write_archive(file, document, arrays)
+            write(file)
             file.flush()
             os.fsync(file.fileno())  # the bytes are on the disk before the name points to them
+        if mode is not None:
+            os.chmod(temporary, mode)
         os.replace(temporary, path)  # one step: readers see the old file or the new one
     except BaseException:
         try:
@@ -433,15 +452,20 @@ def _create_temporary(folder: str, filename: str) -> tuple[str, int]:
     """Create ``folder/.<filename>.tmp-<random>`` exclusively; return its path and descriptor.
 
     The file is created with mode ``0o666`` less the umask, as ``open(path, "w")``
-    would create ``path`` itself.
+    would create ``path`` itself. Only the first 60 characters of ``filename`` are
+    used, so that the name stays within the usual 255-byte limit. An error names
+    ``folder/filename``, the file the caller asked for, not the temporary one.
     """
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     for _ in range(100):
-        temporary = os.path.join(folder, f".{filename[:200]}.tmp-{secrets.token_hex(4)}")
+        temporary = os.path.join(folder, f".{filename[:60]}.tmp-{secrets.token_hex(4)}")
         try:
             return temporary, os.open(temporary, flags, 0o666)
         except FileExistsError:
             continue
+        except OSError as error:  # no such folder, no permission, ...
+            raise type(error)(error.errno, error.strerror,
+                              os.path.join(folder, filename)) from None
     raise FileExistsError(f"could not create a temporary file in {folder!r}")
 
 
@@ -465,7 +489,10 @@ def _member_info(name: str) -> zipfile.ZipInfo:
 def _fsync_folder(folder: str) -> None:
     if os.name != "posix":  # Windows cannot open a folder; its rename is durable enough
         return
-    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:  # a folder we may write but not read: the file itself is synced
+        return
     try:
         os.fsync(descriptor)
     except OSError:  # some file systems do not sync folders; the file itself is synced
@@ -522,12 +549,17 @@ def load(path: str | os.PathLike) -> Sequential | NeuralNetwork:
     """
     path = os.fspath(path)
     try:
-        with open(path, "rb") as file:
+        file = open(path, "rb")  # noqa: SIM115 - closed by the with statement below
+    except FileNotFoundError as error:
+        raise ModelFileError(f"cannot load {path!r}: there is no such file") from error
+    except OSError as error:  # a folder, no permission, ...
+        raise ModelFileError(f"cannot load {path!r}: cannot read it ({error.strerror or error})"
+                             ) from error
+    try:
+        with file:
             return _load_file(file)
     except _Invalid as problem:
         raise ModelFileError(f"cannot load {path!r}: {problem}") from None
-    except FileNotFoundError as error:
-        raise ModelFileError(f"cannot load {path!r}: there is no such file") from error
     except zipfile.BadZipFile as error:
         raise ModelFileError(
             f"cannot load {path!r}: it is not a plainnet model file or it is damaged "

@@ -175,6 +175,15 @@ class BinaryCrossEntropy(_CrossEntropy):
         p = np.clip(y_pred, self.epsilon, 1 - self.epsilon)
         return (p - y_true) / (p * (1 - p)) / n
 
+    def value_and_gradient(self, y_true, y_pred, from_logits=None):
+        if not self._logits(from_logits):
+            return super().value_and_gradient(y_true, y_pred, from_logits)
+        n, z = y_pred.shape[0], y_pred
+        e = np.exp(-np.abs(z))  # shared by the loss and sigmoid(z): one exp, not two
+        loss = float((np.maximum(z, 0) - z * y_true + np.log1p(e)).sum() / n)
+        probs = np.where(z >= 0, 1.0, e) / (1.0 + e)  # sigmoid(z), as activations.sigmoid
+        return loss, (probs - y_true) / n
+
 
 class CategoricalCrossEntropy(_CrossEntropy):
     """Cross-entropy for one class per sample, ``-(1/n) sum_i log p_i[y_i]``.
@@ -211,6 +220,12 @@ class CategoricalCrossEntropy(_CrossEntropy):
                     f"{n_outputs} outputs, got labels from {y_float.min():g} to {y_float.max():g}"
                 )
             return y_float.astype(np.intp)
+        if y_float.ndim == 2 and y_float.shape[1] == 1:  # a column of labels
+            raise ValueError(
+                f"{name} has shape {y_float.shape}, but class labels must be 1-D, shape "
+                f"(n_samples,) (use {name}.ravel()), or one-hot rows of shape (n_samples, "
+                f"{n_outputs})"
+            )
         y = _match_output_shape(y_float, n_outputs, name)
         if y.size and (y.min() < 0 or not np.allclose(y.sum(axis=1), 1.0, atol=1e-4)):
             raise ValueError(

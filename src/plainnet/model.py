@@ -64,7 +64,7 @@ def make_rng(seed: Any) -> np.random.Generator:
 def _snake_name(layer: Layer) -> str:
     name = type(layer).__name__
     out = "".join("_" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(name))
-    return out.replace("re_l_u", "relu").replace("leaky_re_lu", "leaky_relu")
+    return out.replace("re_l_u", "relu")  # ReLU, LeakyReLU -> relu, leaky_relu
 
 
 class Sequential:
@@ -87,10 +87,19 @@ class Sequential:
     layers : list of Layer
     n_inputs, n_outputs : int
     rng : numpy.random.Generator
+    seed : int or None
+        The ``seed`` given, if it was an int (saved with the model).
+    compiled : bool
+        Whether ``compile`` has been called.
+    outputs_are_logits : bool
+        Whether ``predict`` gives raw scores that the loss reads as logits
+        (a cross-entropy on a model that does not end in ``Sigmoid``/``Softmax``).
     history : History or None
         The record of the last ``fit``.
     epochs_done : int
-        Complete epochs trained so far (used by ``fit(resume=True)``).
+        Complete epochs of the current run (the ones ``history`` records):
+        those of the last ``fit`` without ``resume``, plus those of any
+        ``fit(resume=True)`` that continued it, which starts from here.
     metadata : dict
         Your own notes, saved with the model and given back by ``load``;
         empty at first. Keys are strings; values are ``None``, bools, ints,
@@ -204,8 +213,18 @@ class Sequential:
         metrics : sequence of str
             Names from :mod:`plainnet.metrics`, e.g. ``["accuracy"]``.
         """
-        self.loss = losses_module.get(loss)
-        self.optimizer = optimizers_module.get(optimizer)
+        loss = losses_module.get(loss)
+        optimizer = optimizers_module.get(optimizer)
+        for name, param, _ in self.parameters():  # state left by another model is refused
+            for array in optimizer.state.get(name, {}).values():
+                if array.shape != param.shape or array.dtype != param.dtype:
+                    raise ValueError(
+                        f"the optimizer holds state for a parameter {name!r} of shape "
+                        f"{array.shape} ({array.dtype}), but this model's has shape "
+                        f"{param.shape} ({param.dtype}): it was used by another model; pass a "
+                        "new optimizer, or call optimizer.reset() first"
+                    )
+        self.loss, self.optimizer = loss, optimizer
         if isinstance(metrics, str):
             metrics = [metrics]
         if not isinstance(metrics, Iterable):
@@ -339,7 +358,7 @@ class Sequential:
             and report ``val_loss`` and ``val_<metric>`` each epoch.
         validation_data : (X_val, y_val) or None
             Explicit validation set (instead of ``validation_split``).
-        callbacks : sequence of Callback
+        callbacks : Callback or sequence of Callback
         verbose : {0, 1, 2}, default 1
             0 silent, 1 a progress bar per epoch, 2 one line per epoch.
         checkpoint : path or None
@@ -378,6 +397,11 @@ class Sequential:
         if validation_data is not None and validation_split:
             raise ValueError("give either validation_split or validation_data, not both")
         X, y, validation = self._validation_set(X, y, validation_split, validation_data)
+        if isinstance(callbacks, Callback):
+            callbacks = [callbacks]
+        if not isinstance(callbacks, Iterable):
+            raise TypeError(f"callbacks must be a list of plainnet Callbacks, got "
+                            f"{type(callbacks).__name__}")
         callbacks = list(callbacks)
         for i, cb in enumerate(callbacks):
             if not isinstance(cb, Callback):
@@ -389,19 +413,18 @@ class Sequential:
             callbacks.append(ModelCheckpoint(checkpoint))
 
         if resume:  # continue numbering (and the history) where the last run stopped
-            initial_epoch, total_epochs = self.epochs_done, epochs
             previous = self.history
             history = History(previous.history, previous.epoch) if previous else History()
-        else:
-            initial_epoch, total_epochs = 0, epochs
+        else:  # a new run: its epochs are counted from 0, as its history is
+            self.epochs_done = 0
             history = History()
         all_callbacks = [history, *callbacks]
         if verbose == 1:
-            all_callbacks.append(ProgressBar(total_epochs, len(X)))
+            all_callbacks.append(ProgressBar(epochs, len(X)))
         elif verbose == 2:
-            all_callbacks.append(EpochLogger(total_epochs))
+            all_callbacks.append(EpochLogger(epochs))
         self.history = history
-        self._train(X, y, validation, initial_epoch, total_epochs, min(batch_size, len(X)),
+        self._train(X, y, validation, self.epochs_done, epochs, min(batch_size, len(X)),
                     shuffle, all_callbacks)
         return history
 
@@ -435,9 +458,11 @@ class Sequential:
         self.stop_training = False
         for cb in callbacks:
             cb.set_model(self)
+        started = []  # on_train_end goes to these only: the others have nothing to end
         try:
             for cb in callbacks:
                 cb.on_train_begin({})
+                started.append(cb)
             for epoch in range(initial_epoch, total_epochs):
                 begin_logs: dict[str, float] = {}  # what callbacks log here (learning_rate)
                 for cb in callbacks:
@@ -485,7 +510,7 @@ class Sequential:
                     break
         finally:
             restore_handler()
-            for cb in callbacks:
+            for cb in started:
                 cb.on_train_end({})
 
     def _diverged(self, loss, epoch, batch, arrays, backup) -> None:
@@ -504,6 +529,8 @@ class Sequential:
         if threading.current_thread() is not threading.main_thread():
             return lambda: None
         previous = signal.getsignal(signal.SIGINT)
+        if previous is signal.SIG_IGN or previous is None:  # ignored, or not Python's to restore
+            return lambda: None
 
         def handler(signum, frame):
             state["flag"] = True
@@ -578,6 +605,9 @@ class Sequential:
         """
         targets = [(layer, name, array) for layer in self.layers
                    for name, array in layer.arrays().items()]
+        if not isinstance(weights, Iterable) or isinstance(weights, (str, bytes, dict)):
+            raise TypeError(f"weights must be a list of arrays (as get_weights() returns), "
+                            f"got {type(weights).__name__}")
         weights = list(weights)
         if len(weights) != len(targets):
             raise ValueError(f"weights has {len(weights)} arrays, but the model has "
@@ -621,7 +651,7 @@ class Sequential:
         return f"Sequential([{inner}], dtype={self.dtype.name})"
 
     def get_config(self) -> dict[str, Any]:
-        """Layer types and constructor arguments, dtype and seed, as JSON-able values."""
+        """Layer types and constructor arguments, and the dtype, as JSON-able values."""
         return {
             "dtype": self.dtype.name,
             "layers": [{"type": type(layer).__name__, "config": layer.get_config()}

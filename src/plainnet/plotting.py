@@ -72,12 +72,17 @@ def read_history_csv(path: str | os.PathLike) -> dict[str, list[float]]:
     FileNotFoundError
         If the file does not exist.
     ValueError
-        If the file is empty, has no ``epoch`` column or holds a cell that is
-        not a number.
+        If the file is not UTF-8 CSV text, is empty, has no ``epoch`` column
+        or holds a cell that is not a number.
     """
     path = os.fspath(path)
     with open(path, newline="", encoding="utf-8") as file:
-        rows = [row for row in csv.reader(file) if row]
+        try:
+            rows = [row for row in csv.reader(file) if row]
+        except csv.Error as error:
+            raise ValueError(f"{path}: malformed CSV: {error}") from None
+        except UnicodeDecodeError as error:
+            raise ValueError(f"{path}: not UTF-8 text: {error}") from None
     if not rows:
         raise ValueError(f"{path}: the file is empty; expected a CSVLogger log")
     header, body = [name.strip() for name in rows[0]], rows[1:]
@@ -155,7 +160,8 @@ def plot_history(history: Any, metrics: Sequence[str] | str | None = None, ax: A
     Raises
     ------
     ValueError
-        If the history is empty or a requested metric is not in it.
+        If the history is empty, ``metrics`` is empty or names a metric that
+        is not in the history.
     ImportError
         If matplotlib is not installed.
 
@@ -173,6 +179,8 @@ def plot_history(history: Any, metrics: Sequence[str] | str | None = None, ax: A
     elif isinstance(metrics, str):
         metrics = [metrics]
     metrics = [m[4:] if m.startswith("val_") and m[4:] in available else m for m in metrics]
+    if not metrics:
+        raise ValueError(f"metrics is empty; the history has {sorted(series)}")
     for name in metrics:
         if name not in available:
             raise ValueError(f"the history has no {name!r}; it has {sorted(series)}")
@@ -387,14 +395,18 @@ def plot_network(model: Any, ax: Any = None, max_neurons: int = 12):
     Raises
     ------
     TypeError
-        If ``model`` is neither a Sequential nor a NeuralNetwork.
+        If ``model`` is neither a Sequential nor a NeuralNetwork, or
+        ``max_neurons`` is not an integer.
+    ValueError
+        If ``max_neurons`` is less than 1.
     ImportError
         If matplotlib is not installed.
     """
     widths, weights, names = _network_layers(model)
-    if isinstance(max_neurons, bool) or not isinstance(max_neurons, (int, np.integer)) \
-            or max_neurons < 1:
-        raise ValueError(f"max_neurons must be a positive integer, got {max_neurons!r}")
+    if isinstance(max_neurons, bool) or not isinstance(max_neurons, (int, np.integer)):
+        raise TypeError(f"max_neurons must be an integer, got {type(max_neurons).__name__}")
+    if max_neurons < 1:
+        raise ValueError(f"max_neurons must be >= 1, got {max_neurons}")
     plt = _pyplot("plot_network")
     if ax is None:
         _, ax = plt.subplots(figsize=(1.8 * len(widths) + 1, 4.5), layout="constrained")

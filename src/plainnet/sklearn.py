@@ -715,8 +715,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
         classes : array-like of shape (n_classes,), default None
-            Every class the model will ever see; required on the first call
-            (not for multilabel ``y``), ignored afterwards.
+            Every class the model will ever see (for multilabel ``y``, the
+            label indices); required on the first call, ignored afterwards.
 
         Returns
         -------
