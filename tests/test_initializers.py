@@ -97,3 +97,7 @@ def test_default_dense_init_is_glorot_uniform_with_zero_bias():
     assert dense.weight_init == "glorot_uniform" and dense.bias_init == "zeros"
     assert np.abs(dense.weights).max() <= np.sqrt(6 / 50)
     np.testing.assert_array_equal(dense.bias, 0.0)
+
+
+def test_names_are_case_insensitive_like_the_other_registries():
+    assert initializers.get("He_Normal") is initializers.he_normal

@@ -111,7 +111,7 @@ def get(name: str) -> Initializer:
     if not isinstance(name, str):
         raise TypeError(f"initializer must be a name such as 'glorot_uniform', got {name!r}")
     try:
-        return _REGISTRY[name]
+        return _REGISTRY[name.lower()]
     except KeyError:
         raise ValueError(
             f"unknown initializer {name!r}; expected one of {sorted(_REGISTRY)}"
