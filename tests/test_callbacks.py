@@ -520,3 +520,31 @@ def test_csv_logger_closes_its_file_after_an_error(tmp_path):
         small_classifier().fit(X, y, epochs=2, callbacks=[logger, EarlyStopping()], verbose=0)
     assert logger._file is None
     assert len(read_csv(path)) == 2
+
+
+def test_early_stopping_does_not_undo_the_divergence_restore():
+    # TrainingDivergedError promises the weights of the last finite step; EarlyStopping's
+    # best-weights restore at the end of training must not replace them after the error.
+    import plainnet
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(32, 3))
+    y = X @ np.array([[1.0], [2.0], [-1.0]])
+    model = plainnet.Sequential([plainnet.Dense(3, 1)], seed=0, dtype=np.float64)
+    model.compile(loss="mse", optimizer=plainnet.SGD(learning_rate=0.05))
+    # mode="max" makes epoch 0 (the highest loss) the best; epoch 2 then diverges
+    stopper = plainnet.EarlyStopping(monitor="loss", patience=100, mode="max")
+    blow_up = plainnet.LearningRateScheduler(lambda epoch, lr: 0.05 if epoch < 2 else 1e200)
+    seen = {}
+
+    class Spy(plainnet.Callback):
+        def on_train_end(self, logs=None):
+            seen["logs"] = logs
+
+    with pytest.raises(plainnet.TrainingDivergedError), np.errstate(all="ignore"):
+        model.fit(X, y, epochs=5, batch_size=8, verbose=0, callbacks=[stopper, blow_up, Spy()])
+    assert seen["logs"] == {"failed": True}
+    assert stopper.best_weights is not None  # epoch 0 was a best epoch
+    weights = model.get_weights()
+    assert all(np.isfinite(w).all() for w in weights)
+    assert not all(np.array_equal(a, b) for a, b in zip(weights, stopper.best_weights))

@@ -52,7 +52,8 @@ class Callback:
 
     def on_train_end(self, logs: dict | None = None) -> None:
         """Called once after the last epoch (also after an early stop, Ctrl-C or an error,
-        provided this callback's ``on_train_begin`` ran)."""
+        provided this callback's ``on_train_begin`` ran). After an error (such as
+        ``TrainingDivergedError``) ``logs`` is ``{"failed": True}``."""
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         """Called at the start of each epoch."""
@@ -102,7 +103,9 @@ class EarlyStopping(Callback):
     min_delta : float, default 0.0
         Smallest change that counts as an improvement.
     restore_best_weights : bool, default True
-        At the end of training, put back the weights of the best epoch.
+        At the end of training, put back the weights of the best epoch (not
+        when training ends with an error: then the error says what the
+        weights are).
     mode : {"auto", "min", "max"}
         Whether smaller or larger is better; "auto" takes "max" for
         accuracy and r2 and "min" otherwise.
@@ -155,6 +158,8 @@ class EarlyStopping(Callback):
             self.model.stop_training = True
 
     def on_train_end(self, logs=None):
+        if (logs or {}).get("failed"):
+            return  # leave the weights as the error left them (see TrainingDivergedError)
         if self.restore_best_weights and self.best_weights is not None:
             self.model.set_weights(self.best_weights)
 

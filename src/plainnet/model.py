@@ -459,6 +459,7 @@ class Sequential:
         for cb in callbacks:
             cb.set_model(self)
         started = []  # on_train_end goes to these only: the others have nothing to end
+        failed = False
         try:
             for cb in callbacks:
                 cb.on_train_begin({})
@@ -508,10 +509,13 @@ class Sequential:
                     return
                 if self.stop_training:
                     break
+        except BaseException:
+            failed = True  # e.g. TrainingDivergedError: tell on_train_end
+            raise
         finally:
             restore_handler()
             for cb in started:
-                cb.on_train_end({})
+                cb.on_train_end({"failed": True} if failed else {})
 
     def _diverged(self, loss, epoch, batch, arrays, backup) -> None:
         for array, saved in zip(arrays, backup):
