@@ -780,3 +780,14 @@ def test_last_step_that_breaks_the_weights_is_reported_and_undone():
     for restored, original in zip(model.get_weights(), before):
         np.testing.assert_array_equal(restored, original)
     assert model.epochs_done == 0
+
+
+def test_changing_a_penalty_after_construction_changes_the_reported_loss():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(16, 3)), rng.normal(size=(16, 1))
+    model = plainnet.Sequential([plainnet.Dense(3, 1)], seed=0, dtype=np.float64)
+    model.compile(loss="mse", optimizer="sgd")
+    plain = model.evaluate(X, y)["loss"]
+    model.layers[0].l2 = 0.5
+    penalty = 0.5 * float(np.square(model.layers[0].weights).sum())
+    assert model.evaluate(X, y)["loss"] == pytest.approx(plain + penalty, rel=1e-12)

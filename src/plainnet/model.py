@@ -158,8 +158,6 @@ class Sequential:
             for dense, name, activation_layer in shortcuts:
                 dense.activation, dense.activation_layer = name, activation_layer
             raise
-        self._regularized = any(getattr(layer, "l1", 0.0) or getattr(layer, "l2", 0.0)
-                                for layer in self.layers)
         # until compile() says otherwise, every layer is applied and outputs are plain values
         self._fused = self._from_logits = self.outputs_are_logits = False
         self._body = self.layers
@@ -289,8 +287,7 @@ class Sequential:
         return self.layers[-1].forward(body_output) if self._fused else body_output
 
     def _regularization_loss(self) -> float:
-        if not self._regularized:
-            return 0.0
+        """Sum of the layers' L1/L2 penalties (0 for layers without any)."""
         return sum(layer.regularization_loss() for layer in self.layers)
 
     def _forward_backward(self, x: np.ndarray, y: np.ndarray, training: bool = True,

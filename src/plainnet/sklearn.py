@@ -363,7 +363,6 @@ class _BaseMLP(BaseEstimator):
         model = self.model_
         if not incremental or not model.compiled:  # scikit-learn restarts its solver here
             model.compile(loss=self._plainnet_loss(), optimizer=self._new_optimizer())
-        model._regularized = self.alpha > 0  # alpha may change between warm starts
         if self.early_stopping and self.validation_scores_ is None:  # switched on for a warm start
             self.validation_scores_, self.best_validation_score_ = [], -np.inf
             self.best_loss_ = None
