@@ -183,3 +183,12 @@ def test_categorical_accuracy_by_name_with_probabilities_or_logits(last):
     assert scores["accuracy"] == pytest.approx(2 / 3)
     assert scores["acc"] == pytest.approx(2 / 3)
     assert model.evaluate(X, np.eye(3)[y])["accuracy"] == pytest.approx(2 / 3)
+
+
+def test_one_dimensional_inputs_get_clear_answers():
+    from plainnet.activations import softmax
+
+    with pytest.raises(ValueError, match=r"y_pred must be 2-D.*reshape\(1, -1\)"):
+        M.categorical_accuracy(np.array([2]), np.array([0.1, 0.2, 0.7]))
+    assert M.categorical_accuracy(np.array([2]), np.array([[0.1, 0.2, 0.7]])) == 1.0
+    np.testing.assert_allclose(softmax(np.array([0.0, np.log(3.0)])), [0.25, 0.75])

@@ -791,3 +791,15 @@ def test_changing_a_penalty_after_construction_changes_the_reported_loss():
     model.layers[0].l2 = 0.5
     penalty = 0.5 * float(np.square(model.layers[0].weights).sum())
     assert model.evaluate(X, y)["loss"] == pytest.approx(plain + penalty, rel=1e-12)
+
+
+def test_a_shuffle_callable_must_return_a_permutation():
+    X, y = np.zeros((6, 2)), np.zeros((6, 1))
+    model = plainnet.Sequential([plainnet.Dense(2, 1)], seed=0)
+    model.compile(loss="mse", optimizer="sgd")
+    for bad in (lambda n: np.arange(n - 1), lambda n: np.zeros(n, dtype=int),
+                lambda n: np.arange(n) * 1.0):
+        with pytest.raises(ValueError, match="must return a permutation of range"):
+            model.fit(X, y, shuffle=bad, verbose=0)
+    model.fit(X, y, shuffle=lambda n: np.arange(n)[::-1], verbose=0)  # a real one is fine
+    assert model.epochs_done == 1

@@ -54,9 +54,9 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
 
 def softmax(x: np.ndarray) -> np.ndarray:
     """Row-wise softmax, stable because ``softmax(x) == softmax(x - max(x))``."""
-    shifted = x - x.max(axis=1, keepdims=True)  # (batch, classes), every entry <= 0
+    shifted = x - x.max(axis=-1, keepdims=True)  # (batch, classes), every entry <= 0
     e = np.exp(shifted)
-    return e / e.sum(axis=1, keepdims=True)
+    return e / e.sum(axis=-1, keepdims=True)
 
 
 class Identity(Layer):
@@ -155,7 +155,7 @@ class Softmax(Layer):
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray:
         y = self.output  # (batch, classes)
-        dot = (grad_output * y).sum(axis=1, keepdims=True)  # (batch, 1)
+        dot = (grad_output * y).sum(axis=-1, keepdims=True)  # (batch, 1)
         return y * (grad_output - dot)
 
 

@@ -45,7 +45,13 @@ def categorical_accuracy(y_true, y_pred, from_logits: bool = False) -> float:
     """
     y_true = np.asarray(y_true)
     labels = y_true.argmax(axis=1) if y_true.ndim == 2 else y_true
-    return float(np.mean(np.asarray(y_pred).argmax(axis=1) == labels))
+    y_pred = np.asarray(y_pred)
+    if y_pred.ndim != 2:
+        raise ValueError(
+            f"y_pred must be 2-D, (n_samples, n_classes), got shape {y_pred.shape}; for one "
+            "sample use y_pred.reshape(1, -1)"
+        )
+    return float(np.mean(y_pred.argmax(axis=1) == labels))
 
 
 def accuracy(y_true, y_pred, from_logits: bool = False) -> float:

@@ -467,7 +467,8 @@ class Sequential:
                     cb.on_epoch_begin(epoch, begin_logs)
                 order = None
                 if shuffle:
-                    order = shuffle(n) if callable(shuffle) else self.rng.permutation(n)
+                    order = (self._check_order(shuffle(n), n) if callable(shuffle)
+                             else self.rng.permutation(n))
                 y_epoch = y if order is None else y[order]
                 loss_sum, outputs = 0.0, []
                 for batch, start in enumerate(range(0, n, batch_size)):
@@ -513,6 +514,18 @@ class Sequential:
             restore_handler()
             for cb in started:
                 cb.on_train_end({"failed": True} if failed else {})
+
+    @staticmethod
+    def _check_order(order: Any, n: int) -> np.ndarray:
+        """The sample order a ``shuffle`` callable returned, checked: a permutation of n rows."""
+        order = np.asarray(order)
+        if (order.shape != (n,) or order.dtype.kind not in "iu"
+                or not np.array_equal(np.sort(order), np.arange(n))):
+            raise ValueError(
+                f"the shuffle callable must return a permutation of range({n}) as integers, "
+                f"got an array of shape {order.shape} and dtype {order.dtype}"
+            )
+        return order
 
     def _diverged(self, loss, epoch, batch, arrays, backup) -> None:
         for array, saved in zip(arrays, backup):
