@@ -14,10 +14,12 @@ How the runner reads a Markdown file:
   and ``python -m plainnet ...`` run as ``sys.executable -m plainnet ...`` and must
   exit with status 0. The only other lines allowed are ``make demo`` and
   ``make test`` (the suite is itself run by ``make test``, so this file checks that
-  the Makefile has those targets instead) and ``pip install ...``.
+  the Makefile has those targets instead) and ``pip install ...``. A failed
+  command does not stop the file (later python blocks seldom need its files): the
+  test fails at the end, listing every failed command.
 * ```` ```text ```` blocks without ``output`` are formulas or sample messages: not
-  executed. A fenced block with any other language, or none, is an error, so that
-  nothing escapes the runner by accident.
+  executed. A fenced block with any other language, or none, or a ``~~~`` fence,
+  is an error, so that nothing escapes the runner by accident.
 
 Everything runs in a fresh temporary directory (files the docs write land there) with
 matplotlib's non-interactive Agg backend.
@@ -47,7 +49,7 @@ SHELL_LANGUAGES = {"sh", "bash", "shell", "console"}
 #: Shell lines the runner does not execute (see the module docstring).
 EXEMPT_COMMANDS = {("make", "demo"), ("make", "test")}
 
-FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,})(?P<info>[^`\n]*)$")
+FENCE = re.compile(r"^(?P<indent> *)(?P<fence>`{3,})(?P<info>[^`\n]*)$")
 
 
 @dataclass
@@ -75,13 +77,15 @@ def read_blocks(path: Path) -> list[Block]:
     lines = path.read_text(encoding="utf-8").splitlines()
     i = 0
     while i < len(lines):
+        if lines[i].lstrip().startswith("~~~"):
+            raise AssertionError(f"{path.name}:{i + 1}: use ``` fences, not ~~~")
         opening = FENCE.match(lines[i])
         if not opening:
             i += 1
             continue
         indent, fence = opening["indent"], opening["fence"]
         body, j = [], i + 1
-        while j < len(lines) and not re.match(rf"^ {{0,3}}{fence}`*\s*$", lines[j]):
+        while j < len(lines) and not re.match(rf"^ *{fence}`*\s*$", lines[j]):
             line = lines[j]
             body.append(line[len(indent):] if line.startswith(indent) else line.lstrip())
             j += 1
@@ -307,6 +311,13 @@ def test_runner_fails_on_wrong_output_and_unknown_blocks(tmp_path):
         run_markdown(page, tmp_path)
     page.write_text("```\nplainnet xor\n```\n", encoding="utf-8")
     with pytest.raises(AssertionError, match="language ''"):
+        run_markdown(page, tmp_path)
+    page.write_text("```console\n$ plainnet no-such-command\n```\n\n```python\nx = 1\n```\n",
+                    encoding="utf-8")
+    with pytest.raises(AssertionError, match="no-such-command` exited with status"):
+        run_markdown(page, tmp_path)
+    page.write_text("```sh\nls\n```\n", encoding="utf-8")
+    with pytest.raises(AssertionError, match="cannot run 'ls'"):
         run_markdown(page, tmp_path)
 
 
