@@ -176,12 +176,13 @@ def run_shell_block(block: Block, cwd: Path) -> None:
             continue
         result = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True,
                                 timeout=300)
-        assert result.returncode == 0, (
-            f"{block.where}: `{command}` exited with status {result.returncode}\n"
-            f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
-        )
-        if expected.strip():
-            assert output_matches(expected, result.stdout), (
+        if result.returncode != 0:
+            raise AssertionError(
+                f"{block.where}: `{command}` exited with status {result.returncode}\n"
+                f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+            )
+        if expected.strip() and not output_matches(expected, result.stdout):
+            raise AssertionError(
                 f"{block.where}: `{command}` printed\n{result.stdout}\n"
                 f"but the docs show\n{expected}"
             )
@@ -236,13 +237,13 @@ def run_markdown(path: Path, cwd: Path) -> DocRun:
                 continue
             if language == "text":
                 if "output" in block.info.split()[1:]:
-                    assert previous_output is not None, (
-                        f"{block.where}: an output block must follow a python block"
-                    )
-                    assert output_matches(block.code, previous_output), (
-                        f"{block.where}: the python block above printed\n{previous_output}\n"
-                        f"but the docs show\n{block.code}"
-                    )
+                    if previous_output is None:
+                        raise AssertionError(
+                            f"{block.where}: an output block must follow a python block")
+                    if not output_matches(block.code, previous_output):
+                        raise AssertionError(
+                            f"{block.where}: the python block above printed\n"
+                            f"{previous_output}\nbut the docs show\n{block.code}")
                 previous_output = None
                 continue
             previous_output = None
@@ -258,7 +259,8 @@ def run_markdown(path: Path, cwd: Path) -> DocRun:
             )
     finally:
         plt.close("all")
-    assert not shell_failures, "\n\n".join(shell_failures)
+    if shell_failures:
+        raise AssertionError("\n\n".join(shell_failures))
     return run
 
 
