@@ -1,0 +1,200 @@
+"""CSV files as the command line reads them: a header row, named columns, text cells.
+
+A :class:`Table` keeps every cell as text. Columns become numbers only when
+a command asks for them, so a column nobody uses (an id, a comment) may hold
+anything. Every problem with a file is a ``ValueError`` whose message names
+the file and, where it helps, the line and the column::
+
+    table = read_table("iris.csv")
+    target = column_index(table, "species")
+    X = numeric_columns(table, [j for j in range(table.width) if j != target])
+    y, classes = target_column(table, target)
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Sequence
+from typing import NamedTuple
+
+import numpy as np
+
+__all__ = ["Table", "column_index", "column_label", "numeric_columns", "read_table",
+           "select_columns", "target_column"]
+
+
+class Table(NamedTuple):
+    """The rows of a CSV file, every cell as stripped text."""
+
+    path: str
+    names: list[str] | None  # the header's cells; None for a file read without a header
+    cells: np.ndarray        # (n_rows, width) array of str
+    lines: list[int]         # the line number of each row, for messages
+
+    @property
+    def width(self) -> int:
+        """The number of columns."""
+        return self.cells.shape[1]
+
+
+def read_table(path: str, header: bool = True) -> Table:
+    """Read a CSV file (UTF-8, comma-separated), skipping blank lines.
+
+    Parameters
+    ----------
+    path : str
+    header : bool, default True
+        Whether the first non-blank row holds the column names.
+
+    Returns
+    -------
+    Table
+
+    Raises
+    ------
+    OSError
+        If the file cannot be opened (e.g. FileNotFoundError).
+    ValueError
+        If the file is not UTF-8 CSV text, is empty, has a header and no
+        rows, or has rows of different lengths.
+    """
+    rows, lines = [], []
+    with open(path, newline="", encoding="utf-8-sig") as file:
+        reader = csv.reader(file)
+        try:
+            for row in reader:
+                cells = [cell.strip() for cell in row]
+                if any(cells):
+                    rows.append(cells)
+                    lines.append(reader.line_num)
+        except csv.Error as error:
+            raise ValueError(f"{path}, line {reader.line_num}: malformed CSV: {error}") from None
+        except UnicodeDecodeError as error:
+            raise ValueError(f"{path}: not UTF-8 text: {error}") from None
+    if not rows:
+        raise ValueError(f"{path}: the file is empty")
+    names = rows.pop(0) if header else None
+    if header:
+        lines.pop(0)
+        if not rows:
+            raise ValueError(f"{path}: the header is not followed by any rows")
+    width = len(names) if names is not None else len(rows[0])
+    for cells, line in zip(rows, lines):
+        if len(cells) != width:
+            raise ValueError(f"{path}, line {line}: expected {width} columns, found {len(cells)}")
+    return Table(path, names, np.array(rows, dtype=str).reshape(len(rows), width), lines)
+
+
+def column_index(table: Table, column: str) -> int:
+    """The index of ``column``: a name from the header, or a number (-1 is the last column).
+
+    A header name always wins, so a column named ``"2"`` is found by its name.
+    """
+    if table.names is not None and column in table.names:
+        if table.names.count(column) > 1:
+            raise ValueError(f"{table.path}: the header names the column {column!r} twice")
+        return table.names.index(column)
+    if re.fullmatch(r"-?\d+", column.strip()):
+        index = int(column)
+        if not -table.width <= index < table.width:
+            raise ValueError(f"{table.path}: column index {index} is out of range for "
+                             f"{table.width} columns")
+        return index % table.width
+    if table.names is None:
+        raise ValueError(f"{table.path}: without a header, columns are given by number "
+                         f"(0 to {table.width - 1}, or -1 for the last), not {column!r}")
+    raise ValueError(f"{table.path}: no column named {column!r}; the header has "
+                     f"{_list(table.names)}")
+
+
+def column_label(table: Table, j: int) -> str:
+    """How messages name column ``j``: ``column 3 ('price')``, counting from 1."""
+    name = f" ({table.names[j]!r})" if table.names is not None else ""
+    return f"column {j + 1}{name}"
+
+
+def select_columns(table: Table, names: Sequence[str]) -> list[int]:
+    """The indices of the columns called ``names``, in that order, whatever the file's order.
+
+    Raises
+    ------
+    ValueError
+        Naming the first missing column (or one the header has twice).
+    """
+    if table.names is None:
+        raise ValueError(f"{table.path}: the file has no header, so its columns have no names")
+    missing = [name for name in names if name not in table.names]
+    if missing:
+        header_is_data = all(_is_number(cell) for cell in table.names)
+        hint = " (the first row looks like data: add --no-header?)" if header_is_data else ""
+        raise ValueError(f"{table.path}: no column named {missing[0]!r}, which the model "
+                         f"needs; it was trained on the columns {_list(names)}{hint}")
+    return [column_index(table, name) for name in names]
+
+
+def numeric_columns(table: Table, columns: Sequence[int]) -> np.ndarray:
+    """The cells of ``columns`` as a float64 array ``(n_rows, len(columns))``.
+
+    Raises
+    ------
+    ValueError
+        Naming the line and column of the first cell that is not a finite number.
+    """
+    cells = table.cells[:, list(columns)]
+    try:
+        values = cells.astype(np.float64)
+    except ValueError:
+        values = None
+    if values is not None and np.all(np.isfinite(values)):
+        return values
+    for (row, j), cell in np.ndenumerate(cells):  # only runs to report the problem
+        try:
+            finite = np.isfinite(float(cell))
+        except ValueError:
+            finite = None
+        if not finite:
+            what = "a number" if finite is None else "a finite number (not NaN or infinite)"
+            raise ValueError(f"{table.path}, line {table.lines[row]}, "
+                             f"{column_label(table, columns[j])}: expected {what}, found "
+                             f"{str(cell)!r}")
+    raise AssertionError("unreachable: some cell was not a finite number")  # pragma: no cover
+
+
+def target_column(table: Table, j: int) -> tuple[np.ndarray, list[str] | None]:
+    """The target in column ``j``: ``(values, None)`` for numbers, ``(codes, classes)`` for text.
+
+    Text labels are numbered in sorted order: ``classes[codes[i]]`` is row
+    i's label. Numbers come back as float64.
+
+    Raises
+    ------
+    ValueError
+        For an empty cell, or a number that is NaN or infinite.
+    """
+    cells = table.cells[:, j]
+    empty = np.flatnonzero(cells == "")
+    if empty.size:
+        raise ValueError(f"{table.path}, line {table.lines[empty[0]]}, {column_label(table, j)}: "
+                         "the target is empty")
+    try:
+        values = cells.astype(np.float64)
+    except ValueError:  # text: class labels
+        classes, codes = np.unique(cells, return_inverse=True)
+        return codes.reshape(-1).astype(np.int64), [str(c) for c in classes]
+    if not np.all(np.isfinite(values)):
+        numeric_columns(table, [j])  # raises, naming the first NaN or infinite cell
+    return values, None
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _list(names: Sequence[str], limit: int = 12) -> str:
+    shown = ", ".join(str(name) for name in names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
