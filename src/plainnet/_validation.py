@@ -88,6 +88,37 @@ def check_choice(name: str, value: Any, choices: tuple[str, ...]) -> str:
     return value
 
 
+#: Arrays up to this many elements are checked with a plain ``isfinite(a).all()``.
+_SMALL = 1 << 16
+
+
+def all_finite(array: np.ndarray) -> bool:
+    """Whether every element of a numeric array is finite, without a temporary its size.
+
+    ``isfinite(a).all()`` builds a boolean mask as large as ``a`` (a quarter
+    of a float32 data set). A NaN or infinity makes the sum non-finite, so
+    the sum alone answers "all finite" in one pass, with no temporary; only
+    when it overflows (huge but finite values) or is not finite are the
+    elements checked, in blocks.
+    """
+    if array.dtype.kind in "biu":
+        return True
+    if array.size <= _SMALL:
+        return bool(np.isfinite(array).all())
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.sum(array, dtype=np.float64)
+    if np.isfinite(total):
+        return True
+    return count_non_finite(array) == 0
+
+
+def count_non_finite(array: np.ndarray) -> int:
+    """Number of NaN or infinite elements, counted block by block (no full-size mask)."""
+    flat = array.reshape(-1) if array.flags.c_contiguous else array.ravel(order="K")
+    return int(sum(flat[i:i + _SMALL].size - np.count_nonzero(np.isfinite(flat[i:i + _SMALL]))
+                   for i in range(0, flat.size, _SMALL)))
+
+
 def as_float_array(name: str, value: Any, dtype: np.dtype) -> np.ndarray:
     """Convert ``value`` to a finite floating array of ``dtype``.
 
@@ -110,16 +141,14 @@ def as_float_array(name: str, value: Any, dtype: np.dtype) -> np.ndarray:
         )
     with np.errstate(over="ignore"):  # a finite float64 too large for float32 becomes inf
         converted = array.astype(dtype, copy=False)
-    if converted.size and not np.isfinite(converted).all() and np.isfinite(array).all():
+    if all_finite(converted):
+        return converted
+    if all_finite(array):
         raise ValueError(
             f"{name} holds values too large for {np.dtype(dtype).name} (largest magnitude "
-            f"{np.abs(array).max():g}); scale the data or use dtype=float64"
+            f"{max(abs(array.max()), abs(array.min())):g}); scale the data or use dtype=float64"
         )
-    array = converted
-    if array.size and not np.isfinite(array).all():
-        bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
-        raise ValueError(f"{name} contains {bad} NaN or infinite value(s)")
-    return array
+    raise ValueError(f"{name} contains {count_non_finite(array)} NaN or infinite value(s)")
 
 
 def check_X(X: Any, n_features: int, dtype: np.dtype, name: str = "X") -> np.ndarray:

@@ -128,7 +128,7 @@ class Dense(Layer):
         if self.activation_layer is not None:
             grad_output = self.activation_layer.backward(grad_output)
         np.matmul(self.input.T, grad_output, out=self.grad_weights)  # (in, out)
-        np.sum(grad_output, axis=0, out=self.grad_bias)  # (out,)
+        grad_output.sum(axis=0, out=self.grad_bias)  # (out,)
         if self.l1:
             self.grad_weights += self.l1 * np.sign(self.weights)
         if self.l2:

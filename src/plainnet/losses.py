@@ -116,7 +116,9 @@ class MSE(Loss):
 
     def value_and_gradient(self, y_true, y_pred, from_logits=None):
         diff = y_pred - y_true  # (batch, outputs)
-        return float(np.mean(np.square(diff))), (2.0 / diff.size) * diff
+        loss = float(np.vdot(diff, diff)) / diff.size  # sum of squares / n, in one call
+        diff *= 2.0 / diff.size  # becomes the gradient
+        return loss, diff
 
 
 class _CrossEntropy(Loss):
@@ -179,10 +181,11 @@ class BinaryCrossEntropy(_CrossEntropy):
         if not self._logits(from_logits):
             return super().value_and_gradient(y_true, y_pred, from_logits)
         n, z = y_pred.shape[0], y_pred
-        e = np.exp(-np.abs(z))  # shared by the loss and sigmoid(z): one exp, not two
-        loss = float((np.maximum(z, 0) - z * y_true + np.log1p(e)).sum() / n)
-        probs = np.where(z >= 0, 1.0, e) / (1.0 + e)  # sigmoid(z), as activations.sigmoid
-        return loss, (probs - y_true) / n
+        loss = float((np.maximum(z, 0) - z * y_true + np.log1p(np.exp(-np.abs(z)))).sum() / n)
+        grad = sigmoid(z)
+        grad -= y_true
+        grad /= n
+        return loss, grad
 
 
 class CategoricalCrossEntropy(_CrossEntropy):

@@ -17,6 +17,7 @@ exact and stable where the two steps separately would lose precision.
 from __future__ import annotations
 
 import copy
+import math
 import numbers
 import signal
 import threading
@@ -29,6 +30,7 @@ from . import losses as losses_module
 from . import metrics as metrics_module
 from . import optimizers as optimizers_module
 from ._validation import (
+    all_finite,
     as_float_array,
     check_bool,
     check_dtype,
@@ -37,12 +39,19 @@ from ._validation import (
     check_X,
 )
 from .activations import Sigmoid, Softmax
-from .base import Layer
+from .base import Layer, PackedParameters
 from .callbacks import Callback, EpochLogger, History, ProgressBar, _warn_interrupted
 from .errors import NotCompiledError, TrainingDivergedError
-from .layers import BatchNormalization, Dense
+from .layers import LAYER_TYPES, BatchNormalization, Dense
 
 __all__ = ["Sequential"]
+
+#: Layer types whose ``backward`` writes gradients into the arrays it was given
+#: (so their parameters may live in one flat vector): plainnet's own.
+_PACKABLE = frozenset(LAYER_TYPES.values())
+#: Optimizers whose update rule is element-wise, so it may run on the flat vector
+#: block by block: plainnet's own (a subclass may override ``step``, or look at shapes).
+_PACKED_STEP = frozenset(optimizers_module.OPTIMIZER_TYPES.values())
 
 
 def make_rng(seed: Any) -> np.random.Generator:
@@ -193,8 +202,33 @@ class Sequential:
             layer.name = base if counts[base] == 1 else f"{base}_{counts[base] - 1}"
             width = layer.build(width, self.rng, self.dtype)
         self.n_outputs = width
+        # the layers that may add a penalty to the loss (the others always add 0)
+        self._penalizable = [layer for layer in self.layers if type(layer).regularization_loss
+                             is not Layer.regularization_loss]
         if isinstance(self.layers[0], Dense):  # its input is the data: no gradient needed
             self.layers[0].needs_input_grad = False
+        self._packed_parameters()
+
+    def _packed_parameters(self) -> PackedParameters | None:
+        """All parameters as views into one flat vector (see ``PackedParameters``).
+
+        Packing lets an optimizer update the whole model in a few vectorised
+        calls. It is done when the model is built and redone if an array was
+        replaced since (e.g. ``layer.weights = new_array``). Models with layer
+        types of their own are not packed: their ``backward`` might rebind a
+        gradient instead of writing into it.
+        """
+        if any(type(layer) not in _PACKABLE for layer in self.layers):
+            return None
+        packed = self.__dict__.get("_packed")
+        if packed is None or not packed.is_current(self.layers):
+            packed = self._packed = PackedParameters(self.layers, self.dtype)
+        return packed
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state.pop("_packed", None)  # views do not survive copying: packed again when needed
+        return state
 
     # ---------------------------------------------------------------- compiling
     def compile(self, loss: Any, optimizer: Any = "adam", metrics: Any = ()) -> None:
@@ -288,7 +322,7 @@ class Sequential:
 
     def _regularization_loss(self) -> float:
         """Sum of the layers' L1/L2 penalties (0 for layers without any)."""
-        return sum(layer.regularization_loss() for layer in self.layers)
+        return sum(layer.regularization_loss() for layer in self._penalizable)
 
     def _forward_backward(self, x: np.ndarray, y: np.ndarray, training: bool = True,
                           backward: bool = True) -> tuple[float, np.ndarray]:
@@ -446,10 +480,13 @@ class Sequential:
         n = len(X)
         batch_callbacks = [cb for cb in callbacks
                            if type(cb).on_batch_end is not Callback.on_batch_end]
-        # every array (parameters and state such as running statistics), and a copy of
-        # them from before the latest step: restored if the next loss is not finite
-        arrays = [array for layer in self.layers for array in layer.arrays().values()]
-        backup = [array.copy() for array in arrays]
+        # Every array (parameters and state such as running statistics) and a copy of
+        # it from before the latest step: restored if the next loss is not finite.
+        # (A packed model keeps its previous parameters in packed.spare instead.)
+        packed, arrays, backup = self._arrays_to_restore()
+        # a callback of your own might replace a layer's array (plainnet's never do)
+        check_swaps = packed is not None and any(
+            type(cb).__module__ != Callback.__module__ for cb in callbacks)
         interrupted = {"flag": False}
         restore_handler = self._catch_ctrl_c(interrupted)
         self.stop_training = False
@@ -465,23 +502,30 @@ class Sequential:
                 begin_logs: dict[str, float] = {}  # what callbacks log here (learning_rate)
                 for cb in callbacks:
                     cb.on_epoch_begin(epoch, begin_logs)
+                if check_swaps and not packed.is_current(self.layers):
+                    packed, arrays, backup = self._arrays_to_restore()  # a callback swapped one
                 order = None
-                if shuffle:
-                    order = (self._check_order(shuffle(n), n) if callable(shuffle)
-                             else self.rng.permutation(n))
-                y_epoch = y if order is None else y[order]
+                if callable(shuffle):
+                    order = self._check_order(shuffle(n), n)
+                elif shuffle and batch_size < n:  # one batch of everything: order is moot
+                    order = self.rng.permutation(n)
                 loss_sum, outputs = 0.0, []
                 for batch, start in enumerate(range(0, n, batch_size)):
                     stop = start + batch_size
-                    # gather each batch's rows when needed: cheaper than copying all of X
-                    xb = X[start:stop] if order is None else X.take(order[start:stop], axis=0)
-                    yb = y_epoch[start:stop]
+                    if order is None:
+                        xb, yb = X[start:stop], y[start:stop]
+                    else:  # gather each batch's rows: no copy of the whole data set
+                        rows = order[start:stop]
+                        xb, yb = X.take(rows, axis=0), y.take(rows, axis=0)
                     loss, body_output = self._forward_backward(xb, yb)
-                    if not np.isfinite(loss):
-                        self._diverged(loss, epoch, batch, arrays, backup)
+                    if not math.isfinite(loss):
+                        self._diverged(loss, epoch, batch, packed, arrays, backup)
                     for array, saved in zip(arrays, backup):
                         np.copyto(saved, array)
-                    self.optimizer.step(self.parameters())
+                    if packed is None:
+                        self.optimizer.step(self.parameters())
+                    else:
+                        self.optimizer.step_packed(packed)
                     loss_sum += loss * len(xb)
                     if self._metrics:
                         outputs.append(body_output)
@@ -490,10 +534,11 @@ class Sequential:
                     if interrupted["flag"]:
                         _warn_interrupted(epoch, batch)
                         return
-                if not all(np.isfinite(array).all() for array in arrays):  # the last step
-                    self._diverged("non-finite weights", epoch, batch, arrays, backup)
+                if not self._weights_finite(packed, arrays):  # after the epoch's last step
+                    self._diverged("non-finite weights", epoch, batch, packed, arrays, backup)
                 logs = {"loss": loss_sum / n}
                 if self._metrics:
+                    y_epoch = y if order is None else y.take(order, axis=0)
                     logs.update(self._metric_values(y_epoch, np.concatenate(outputs)))
                 if validation is not None:
                     scores = self._evaluate_arrays(*validation)
@@ -512,6 +557,8 @@ class Sequential:
             raise
         finally:
             restore_handler()
+            if packed is not None:
+                packed.settle()  # the layers' arrays are the same objects as before fit
             for cb in started:
                 cb.on_train_end({"failed": True} if failed else {})
 
@@ -527,9 +574,36 @@ class Sequential:
             )
         return order
 
-    def _diverged(self, loss, epoch, batch, arrays, backup) -> None:
+    def _arrays_to_restore(self):
+        """``(packed, arrays, backup)``: what ``_train`` copies before each step.
+
+        ``arrays`` are the layers' arrays (parameters and saved state). For a
+        packed model they are only the saved state (running statistics): the
+        optimizer leaves the previous parameters in ``packed.spare``, which
+        starts as a copy of the live ones.
+        """
+        packed = self._packed_parameters()
+        if type(self.optimizer) not in _PACKED_STEP:
+            packed = None
+        if packed is None:
+            arrays = [array for layer in self.layers for array in layer.arrays().values()]
+        else:
+            arrays = [getattr(layer, name) for layer in self.layers
+                      for name in layer.state_names]
+        backup = [array.copy() for array in arrays]
+        if packed is not None:
+            np.copyto(packed.spare, packed.param)
+        return packed, arrays, backup
+
+    @staticmethod
+    def _weights_finite(packed, arrays) -> bool:
+        return (packed is None or all_finite(packed.param)) and all(map(all_finite, arrays))
+
+    def _diverged(self, loss, epoch, batch, packed, arrays, backup) -> None:
         for array, saved in zip(arrays, backup):
             np.copyto(array, saved)
+        if packed is not None:
+            packed.flip()  # back to the parameters before the last step
         what = loss if isinstance(loss, str) else f"a loss of {loss}"
         raise TrainingDivergedError(
             f"training diverged: {what} at epoch {epoch + 1}, batch {batch + 1}; "

@@ -30,11 +30,18 @@ from typing import Any
 import numpy as np
 
 from ._validation import check_bool, check_float
+from .base import PackedParameters
 from .schedules import Schedule
 
 __all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "get", "OPTIMIZER_TYPES"]
 
 ParamTriple = tuple[str, np.ndarray, np.ndarray]
+
+#: Elements per block when a packed model is updated block by block: small
+#: enough that a block of every array an update rule touches (parameter,
+#: gradient, state, scratch) stays in the CPU's L2 cache between the rule's
+#: passes, large enough that the Python loop over blocks costs little.
+BLOCK_SIZE = 32_768
 
 
 class Optimizer:
@@ -78,15 +85,82 @@ class Optimizer:
                     grad = grad * (self.clipnorm / norm)
             state = self.state.get(name)
             if state is None:
-                state = self.state[name] = {s: np.zeros_like(param) for s in self.slots}
+                state = self.state[name] = {s: self._initial_state(s, param) for s in self.slots}
             self._update(state, param, grad, lr, self._work_buffer(name, param))
 
-    def _update(self, state: dict[str, np.ndarray], param: np.ndarray, grad: np.ndarray,
-                lr: float, work: np.ndarray) -> None:
-        """Apply the update rule to ``param`` in place.
+    def step_packed(self, packed: PackedParameters) -> None:
+        """Update every parameter of a packed model (see ``PackedParameters``).
 
-        ``state`` holds this parameter's slots, ``work`` is a scratch array of
-        the same shape, so the rule needs no new arrays.
+        The same rule as :meth:`step`, applied to the whole flat vector block
+        by block: every update rule is element-wise, so this gives exactly the
+        same numbers with far fewer NumPy calls (a tiny network) and far less
+        memory traffic (a large one: each block stays in cache for all the
+        rule's passes). The new values are written into ``packed.spare``, which
+        then becomes the live vector: the previous values stay in
+        ``packed.spare``, so the model can undo the step if training diverges.
+        ``self.state[name][slot]`` are views into flat state vectors, so
+        saving, loading and inspecting the state work as usual.
+        """
+        if self.clipnorm is not None:  # per-parameter norms: the general path, in place
+            np.copyto(packed.spare, packed.param)
+            packed.flip()
+            self.step(packed.triples())
+            return
+        lr = self.current_learning_rate()
+        self.iterations += 1
+        slots = self._packed_slots(packed)
+        param, grad, n = packed.param, packed.grad, packed.param.size
+        work = self._work_buffer("packed", param[:min(n, BLOCK_SIZE)])
+        if n <= BLOCK_SIZE:  # small: keep a copy, update in place (no views to swap)
+            np.copyto(packed.spare, param)
+            self._update(slots, param, grad, lr, work)
+            return
+        new = packed.spare
+        for start in range(0, n, BLOCK_SIZE):
+            block = slice(start, start + BLOCK_SIZE)
+            p = param[block]
+            state = {slot: flat[block] for slot, flat in slots.items()}
+            self._update(state, p, grad[block], lr, work[:p.size], out=new[block])
+        packed.flip()
+
+    def _packed_slots(self, packed: PackedParameters) -> dict[str, np.ndarray]:
+        """Flat state vectors for a packed model, one per slot (created on first use).
+
+        ``self.state[name][slot]`` must be the views into them handed out last
+        time; if anything replaced them (loading a checkpoint, ``reset()``), the
+        flat vectors are rebuilt from what ``self.state`` holds now.
+        """
+        cached = self.__dict__.get("_packed")
+        if cached is not None and cached[0] is packed and all(
+                self.state.get(name, {}).get(slot) is view
+                for (name, slot), view in cached[2].items()):
+            return cached[1]
+        flats, views = {}, {}
+        for slot in self.slots:
+            flat = np.empty_like(packed.param)
+            for name, start, stop, shape in packed.segments:
+                view = flat[start:stop].reshape(shape)
+                current = self.state.get(name, {}).get(slot)
+                if current is not None and current.shape == shape:
+                    view[...] = current
+                else:
+                    view[...] = self._initial_state(slot, view)
+                self.state.setdefault(name, {})[slot] = views[name, slot] = view
+            flats[slot] = flat
+        self.__dict__["_packed"] = (packed, flats, views)
+        return flats
+
+    def _initial_state(self, slot: str, param: np.ndarray) -> np.ndarray:
+        """The value a state slot starts from (zeros unless an optimizer says otherwise)."""
+        return np.zeros_like(param)
+
+    def _update(self, state: dict[str, np.ndarray], param: np.ndarray, grad: np.ndarray,
+                lr: float, work: np.ndarray, out: np.ndarray | None = None) -> None:
+        """Apply the update rule: write the new value of ``param`` into ``out``.
+
+        ``out`` is ``param`` itself (an in-place update) unless given.
+        ``state`` holds this parameter's slots, updated in place; ``work`` is
+        a scratch array of the same shape, so the rule needs no new arrays.
         """
         raise NotImplementedError
 
@@ -101,6 +175,7 @@ class Optimizer:
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state.pop("_buffers", None)  # scratch space, rebuilt on the next step
+        state.pop("_packed", None)  # flat copies of self.state, rebuilt on the next step
         return state
 
     def reset(self) -> None:
@@ -142,9 +217,10 @@ class SGD(Optimizer):
             raise ValueError("nesterov=True needs momentum > 0")
         self.slots = ("velocity",) if self.momentum else ()
 
-    def _update(self, state, param, grad, lr, work):
+    def _update(self, state, param, grad, lr, work, out=None):
+        out = param if out is None else out
         if not self.momentum:
-            param -= np.multiply(grad, lr, out=work)  # p -= lr g
+            np.subtract(param, np.multiply(grad, lr, out=work), out=out)  # p - lr g
             return
         velocity = state["velocity"]
         velocity *= self.momentum
@@ -155,7 +231,7 @@ class SGD(Optimizer):
             step *= lr
         else:
             step = np.multiply(velocity, lr, out=work)
-        param -= step
+        np.subtract(param, step, out=out)
 
     def get_config(self):
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
@@ -182,7 +258,7 @@ class Adam(Optimizer):
         self.beta_2 = check_float("beta_2", beta_2, 0.0, 1.0, max_inclusive=False)
         self.epsilon = check_float("epsilon", epsilon, 0.0)
 
-    def _update(self, state, param, grad, lr, work):
+    def _update(self, state, param, grad, lr, work, out=None):
         t = self.iterations
         m, v = state["m"], state["v"]
         m *= self.beta_1
@@ -198,7 +274,7 @@ class Adam(Optimizer):
         denominator += self.epsilon * root_c2
         update = np.divide(m, denominator, out=work)
         update *= lr * root_c2 / c1
-        param -= update
+        np.subtract(param, update, out=param if out is None else out)
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
@@ -221,10 +297,11 @@ class AdamW(Adam):
         super().__init__(learning_rate, beta_1, beta_2, epsilon, clipnorm)
         self.weight_decay = check_float("weight_decay", weight_decay, 0.0)
 
-    def _update(self, state, param, grad, lr, work):
-        if self.weight_decay:
-            param *= 1.0 - lr * self.weight_decay
-        super()._update(state, param, grad, lr, work)
+    def _update(self, state, param, grad, lr, work, out=None):
+        if self.weight_decay:  # decay first, p * (1 - lr wd), then the Adam step from there
+            param = np.multiply(param, 1.0 - lr * self.weight_decay,
+                                out=param if out is None else out)
+        super()._update(state, param, grad, lr, work, out)
 
     def get_config(self):
         return {**super().get_config(), "weight_decay": self.weight_decay}
@@ -250,7 +327,7 @@ class RMSprop(Optimizer):
         self.rho = check_float("rho", rho, 0.0, 1.0, max_inclusive=False)
         self.epsilon = check_float("epsilon", epsilon, 0.0)
 
-    def _update(self, state, param, grad, lr, work):
+    def _update(self, state, param, grad, lr, work, out=None):
         v = state["v"]
         v *= self.rho
         v += np.multiply(np.square(grad, out=work), 1.0 - self.rho, out=work)
@@ -258,7 +335,7 @@ class RMSprop(Optimizer):
         denominator += self.epsilon  # sqrt(v) + eps
         step = np.divide(grad, denominator, out=work)
         step *= lr
-        param -= step
+        np.subtract(param, step, out=param if out is None else out)
 
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}
@@ -285,21 +362,17 @@ class Adagrad(Optimizer):
             "initial_accumulator_value", initial_accumulator_value, 0.0)
         self.epsilon = check_float("epsilon", epsilon, 0.0)
 
-    def step(self, params):
-        params = list(params)
-        for name, param, _ in params:
-            if name not in self.state:
-                self.state[name] = {"sum": np.full_like(param, self.initial_accumulator_value)}
-        super().step(params)
+    def _initial_state(self, slot, param):
+        return np.full_like(param, self.initial_accumulator_value)
 
-    def _update(self, state, param, grad, lr, work):
+    def _update(self, state, param, grad, lr, work, out=None):
         total = state["sum"]
         total += np.square(grad, out=work)  # sum of g**2 so far
         denominator = np.sqrt(total, out=work)
         denominator += self.epsilon
         step = np.divide(grad, denominator, out=work)
         step *= lr
-        param -= step
+        np.subtract(param, step, out=param if out is None else out)
 
     def get_config(self):
         return {**super().get_config(),
