@@ -1245,23 +1245,24 @@ class ProgressLine(Callback):
         self.stream = stream if stream is not None else sys.stderr
         self.live = bool(getattr(self.stream, "isatty", lambda: False)())
         self.every = max(1, epochs // 10)
-        self.open = False
+        self.pending = ""  # the latest epoch's line, until it is written for good
 
     def on_epoch_end(self, epoch, logs=None):
-        text = f"epoch {epoch + 1}/{self.epochs}  " + "  ".join(
+        self.pending = f"epoch {epoch + 1}/{self.epochs}  " + "  ".join(
             f"{k} {v:.4g}" for k, v in (logs or {}).items())
         if self.live:
-            self.stream.write("\r" + text + " " * 8)
-            self.open = True
-        elif (epoch + 1) % self.every == 0 or epoch + 1 == self.epochs:
-            self.stream.write(text + "\n")
+            self.stream.write("\r" + self.pending + " " * 8)
+        elif (epoch + 1) % self.every == 0:
+            self.stream.write(self.pending + "\n")
+            self.pending = ""
         self.stream.flush()
 
     def on_train_end(self, logs=None):
-        if self.open:
-            self.stream.write("\n")
+        """End the live line, or write the last epoch if it was not written yet."""
+        if self.pending:
+            self.stream.write("\n" if self.live else self.pending + "\n")
             self.stream.flush()
-            self.open = False
+            self.pending = ""
 
 
 # =====================================================================================
@@ -1371,7 +1372,8 @@ def cmd_summary(args: argparse.Namespace) -> int:
     print("Training record:")
     for label, value in _training_record(model):
         print(textwrap.fill(value, width=100, initial_indent=f"  {label + ':':<12}",
-                            subsequent_indent=" " * 14, break_on_hyphens=False))
+                            subsequent_indent=" " * 14,
+                            break_on_hyphens=False).replace(NO_BREAK, " "))
     other = {k: v for k, v in _metadata(model).items() if k not in DESCRIBED_KEYS}
     if other:
         print("Other metadata:")
@@ -1406,6 +1408,10 @@ def _training_record(model: Model) -> list[tuple[str, str]]:
     return lines
 
 
+#: Joins an option to its value so that wrapping the line never parts them.
+NO_BREAK = "\u00a0"
+
+
 def _format_settings(settings: dict[str, Any]) -> str:
     """The options ``train`` was given, as they would be typed."""
     options = []
@@ -1414,8 +1420,8 @@ def _format_settings(settings: dict[str, Any]) -> str:
             value = ",".join(str(v) for v in value) or "0"
         if key == "standardize":
             options += [] if value else ["--no-standardize"]
-        elif value is not None:
-            options.append(f"--{key.replace('_', '-')} {value}")
+        elif value is not None:  # kept on one line: "--batch-size 32"
+            options.append(f"--{key.replace('_', '-')}{NO_BREAK}{value}")
     return " ".join(options)
 
 
@@ -1477,7 +1483,7 @@ def _history_figure(model: Model, name: str):
     fig = plot_history(model)
     title = f"{os.path.basename(name)}: learning curves"
     if _metadata(model).get("task") == "regression" and "scaling" in _metadata(model):
-        title += " (losses of the standardised target)"
+        title += " (on the standardised target)"
     fig.suptitle(title)
     return fig
 
