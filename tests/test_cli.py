@@ -427,6 +427,9 @@ BAD_USE = [
     (["train", "colours.csv", "--target", "colour", "--hidden", "16,x"], ["--hidden"]),
     (["xor", "--epochs", "0"], ["--epochs"]),
     (["train", "nan.csv", "--target", "y"], ["nan.csv, line 3", "finite number"]),
+    (["train", "twice.csv", "--target", "y"], ["names the column 'a' more than once"]),
+    (["train", "nan.csv", "--target", "a", "--task", "regression", "--no-header"],
+     ["nan.csv: without a header, columns are given by number"]),
     # damaged model files
     (["summary", "damaged.pnet"], ["damaged.pnet", "damaged"]),
     (["predict", "text.pnet", "colours.csv"], ["not a plainnet model file"]),
@@ -456,6 +459,7 @@ def bad_files(colours, houses):
     (folder / "houses.csv").write_bytes((houses[0] / "houses.csv").read_bytes())
     write_csv(folder / "words.csv", ["a", "b", "y"], [[1, 2, 0], [3, "x", 1]])
     write_csv(folder / "nan.csv", ["a", "y"], [[1, 1.5], ["nan", 2.5], [3, 2.5]])
+    write_csv(folder / "twice.csv", ["a", "a", "y"], [[1, 2, 0], [3, 4, 1]])
     write_csv(folder / "purple.csv", ["a", "b", "colour"], [[0, 0, "red"], [1, 1, "purple"]])
     write_csv(folder / "wide.csv", ["1", "2", "3"], [[4, 5, 6]])
     (folder / "damaged.pnet").write_bytes((folder / "colours.pnet").read_bytes()[:400])
@@ -551,3 +555,30 @@ def test_models_made_in_python_work_too(tmp_path):
 def test_confusion_matrix_counts():
     matrix = confusion_matrix(np.array([0, 0, 1, 2, 2, 2]), np.array([0, 1, 1, 2, 0, 2]), 3)
     np.testing.assert_array_equal(matrix, [[1, 1, 0], [0, 1, 0], [1, 0, 2]])
+
+
+def test_progress_line_on_a_terminal_and_in_a_log():
+    import io
+
+    from plainnet.cli import ProgressLine
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    terminal = Terminal()
+    progress = ProgressLine(3, terminal)
+    progress.on_epoch_end(0, {"loss": 0.123456, "val_loss": 1.5})
+    progress.on_epoch_end(1, {"loss": 0.1})  # shorter: it covers the longer line
+    progress.on_train_end()
+    first, second = terminal.getvalue().split("\r")[1:]
+    assert first == "epoch 1/3  loss 0.1235  val_loss 1.5"
+    assert second.rstrip() == "epoch 2/3  loss 0.1" and len(second) == len(first) + 1
+    assert second.endswith("\n")
+
+    log = io.StringIO()
+    progress = ProgressLine(25, log)  # a line every 2 epochs, and the last one
+    for epoch in range(7):  # stopped early after 7
+        progress.on_epoch_end(epoch, {"loss": 1.0})
+    progress.on_train_end()
+    assert log.getvalue().splitlines() == [f"epoch {e}/25  loss 1" for e in (2, 4, 6, 7)]

@@ -896,6 +896,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     """``plainnet train``: read, build (or resume), fit, report, save."""
     _check_train_files(args)
     data = load_data(args)
+    _check_features(data)
     task, reason = _choose_task(data, args.task)
     y, classes = _training_targets(data, task)
     split = _shuffle_and_split(data.X, y, args.validation_split, args.seed)
@@ -947,6 +948,19 @@ def _check_writable(option: str, path: str) -> None:
         raise CommandError(f"{option} {path}: the folder {folder} does not exist")
     if os.path.isdir(path):
         raise CommandError(f"{option} {path}: it is a folder")
+
+
+def _check_features(data: Data) -> None:
+    """At least one feature column, and names that tell the columns apart."""
+    if data.X.shape[1] == 0:
+        raise CommandError(f"{data.name}: there is no feature column besides the target "
+                           f"{data.target!r}")
+    names = data.features or []
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise CommandError(f"{data.name}: the header names the column {repeated[0]!r} more "
+                           "than once; predict finds the features by name, so give each "
+                           "column its own name")
 
 
 def _choose_task(data: Data, task: str) -> tuple[str, str]:
@@ -1246,12 +1260,14 @@ class ProgressLine(Callback):
         self.live = bool(getattr(self.stream, "isatty", lambda: False)())
         self.every = max(1, epochs // 10)
         self.pending = ""  # the latest epoch's line, until it is written for good
+        self.width = 0     # of the longest live line so far: a shorter one covers it
 
     def on_epoch_end(self, epoch, logs=None):
         self.pending = f"epoch {epoch + 1}/{self.epochs}  " + "  ".join(
             f"{k} {v:.4g}" for k, v in (logs or {}).items())
         if self.live:
-            self.stream.write("\r" + self.pending + " " * 8)
+            self.width = max(self.width, len(self.pending))
+            self.stream.write("\r" + self.pending.ljust(self.width))
         elif (epoch + 1) % self.every == 0:
             self.stream.write(self.pending + "\n")
             self.pending = ""
