@@ -591,9 +591,11 @@ def plot_network(model: Any, ax: Any = None, max_neurons: int = 12):
         label = f"{width}\n{names[i]}"
         if width > shown[i]:
             label += f"\n({shown[i]} drawn)"
-        ax.text(i, -(tallest - 1) / 2 - 0.7, label, ha="center", va="top", fontsize="small")
+        ax.annotate(label, xy=(i, -(tallest - 1) / 2 - 0.5), xytext=(0, -4),
+                    textcoords="offset points", ha="center", va="top", fontsize="small",
+                    annotation_clip=False)  # under the tallest column, whatever the scale
     ax.set_xlim(-0.4, len(widths) - 0.6)
-    ax.set_ylim(-(tallest - 1) / 2 - 2.6, (tallest - 1) / 2 + 0.7)
+    ax.set_ylim(-(tallest - 1) / 2 - 0.5, (tallest - 1) / 2 + 0.5)
     ax.set_axis_off()
     ax.set_title("Network: " + " - ".join(str(w) for w in widths))
     colorbar = ax.figure.colorbar(lines, ax=ax, shrink=0.6, pad=0.02)
