@@ -87,9 +87,25 @@ def read_table(path: str, header: bool = True) -> Table:
 
 
 def column_index(table: Table, column: str) -> int:
-    """The index of ``column``: a name from the header, or a number (-1 is the last column).
+    """Find a column by its name, or by its number.
 
-    A header name always wins, so a column named ``"2"`` is found by its name.
+    Parameters
+    ----------
+    table : Table
+    column : str
+        A name from the header, or a column number (0 is the first, -1 the
+        last). A header name wins, so a column named ``"2"`` is found by name.
+
+    Returns
+    -------
+    int
+        The column's index, from 0.
+
+    Raises
+    ------
+    ValueError
+        If there is no such column, the header names it twice, or the number
+        is out of range.
     """
     if table.names is not None and column in table.names:
         if table.names.count(column) > 1:
@@ -115,7 +131,18 @@ def column_label(table: Table, j: int) -> str:
 
 
 def select_columns(table: Table, names: Sequence[str]) -> list[int]:
-    """The indices of the columns called ``names``, in that order, whatever the file's order.
+    """Find the columns called ``names``, in that order, whatever the file's order.
+
+    Parameters
+    ----------
+    table : Table
+    names : sequence of str
+        The column names, e.g. the features a model was trained on.
+
+    Returns
+    -------
+    list of int
+        Their indices; columns not named are left out.
 
     Raises
     ------
@@ -134,7 +161,17 @@ def select_columns(table: Table, names: Sequence[str]) -> list[int]:
 
 
 def numeric_columns(table: Table, columns: Sequence[int]) -> np.ndarray:
-    """The cells of ``columns`` as a float64 array ``(n_rows, len(columns))``.
+    """Read ``columns`` as numbers.
+
+    Parameters
+    ----------
+    table : Table
+    columns : sequence of int
+        Column indices.
+
+    Returns
+    -------
+    ndarray of float64, shape (n_rows, len(columns))
 
     Raises
     ------
@@ -162,10 +199,21 @@ def numeric_columns(table: Table, columns: Sequence[int]) -> np.ndarray:
 
 
 def target_column(table: Table, j: int) -> tuple[np.ndarray, list[str] | None]:
-    """The target in column ``j``: ``(values, None)`` for numbers, ``(codes, classes)`` for text.
+    """Read the target in column ``j``: numbers, or text labels.
 
-    Text labels are numbered in sorted order: ``classes[codes[i]]`` is row
-    i's label. Numbers come back as float64.
+    Parameters
+    ----------
+    table : Table
+    j : int
+        The target's column index.
+
+    Returns
+    -------
+    values : ndarray, shape (n_rows,)
+        The numbers as float64; for text, int64 codes numbering the labels
+        in sorted order.
+    classes : list of str or None
+        For text, ``classes[values[i]]`` is row i's label; else None.
 
     Raises
     ------

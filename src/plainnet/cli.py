@@ -496,8 +496,28 @@ def _csv_path(args: argparse.Namespace, required: bool = True) -> str | None:
 def load_data(args: argparse.Namespace, model: Model | None = None) -> Data:
     """The data chosen on the command line: a CSV file, or ``--data NAME``.
 
-    With a ``model``, its features are picked from the file by name (when
-    both know them) and ``--target`` defaults to the model's target column.
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed options: ``csv``/``csv_option``, ``target``, ``header``,
+        and ``data``, ``samples``, ``noise``, ``seed`` for a built-in set.
+    model : Sequential or NeuralNetwork, optional
+        The model the data are for: its features are then picked from the
+        file by name (when both know them), and ``--target`` defaults to the
+        model's target column. Without a model, every column but the target
+        is a feature (``train``).
+
+    Returns
+    -------
+    Data
+
+    Raises
+    ------
+    UsageError
+        For options that do not go together, or a missing ``--target``.
+    ValueError, OSError
+        For a file that cannot be read, a missing column, a cell that is not
+        a number (see :mod:`plainnet._csvtable`).
     """
     path = _csv_path(args, required=args.data is None)
     if args.data is not None:
@@ -758,7 +778,21 @@ def _scores(model: Model, X: np.ndarray, y: np.ndarray) -> dict[str, float]:
 
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, k: int) -> np.ndarray:
-    """Counts ``(k, k)``: entry ``[i, j]`` is how many of class i were predicted as j."""
+    """Count how often each class was predicted as each other class.
+
+    Parameters
+    ----------
+    y_true, y_pred : ndarray of int, shape (n,)
+        True and predicted classes, numbered 0..k-1.
+    k : int
+        The number of classes.
+
+    Returns
+    -------
+    ndarray of int, shape (k, k)
+        Entry ``[i, j]`` is how many samples of class i were predicted as j;
+        the diagonal holds the correct answers.
+    """
     return np.bincount(np.asarray(y_true) * k + np.asarray(y_pred),
                        minlength=k * k).reshape(k, k)
 
