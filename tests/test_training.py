@@ -275,6 +275,7 @@ def test_progress_bar_running_loss_and_rate_into_a_stream(monkeypatch):
     bar.on_epoch_begin(0)
     bar.on_batch_end(0, {"loss": 2.0, "size": 10})
     bar.last_draw = 0.0  # redraw now (redraws are throttled to ten a second)
+    bar.start -= 1.0  # ... in an epoch that has been running for a second
     bar.on_batch_end(1, {"loss": 1.0, "size": 20})
     bar.on_epoch_end(0, {"loss": 1.25})
     frames = stream.getvalue().split("\r")[1:]
@@ -803,3 +804,35 @@ def test_a_shuffle_callable_must_return_a_permutation():
             model.fit(X, y, shuffle=bad, verbose=0)
     model.fit(X, y, shuffle=lambda n: np.arange(n)[::-1], verbose=0)  # a real one is fine
     assert model.epochs_done == 1
+
+
+@pytest.mark.parametrize("with_tqdm", [True, False])
+def test_verbose_1_with_thousands_of_fast_epochs_prints_a_few_lines(capsys, monkeypatch,
+                                                                    with_tqdm):
+    if with_tqdm:
+        pytest.importorskip("tqdm")
+    else:
+        monkeypatch.setitem(sys.modules, "tqdm", None)
+    X, y = classification_data(8)
+    start = time.perf_counter()
+    history = small_classifier().fit(X, y, epochs=2000, batch_size=8, verbose=1)
+    seconds = time.perf_counter() - start
+    out = capsys.readouterr().out
+    finished = [line.split("\r")[-1] for line in out.split("\n")[:-1]]
+    # the first and the last epoch, and at most one line a second in between
+    assert 2 <= len(finished) <= 3 + seconds
+    assert finished[0].startswith("Epoch 1/2000") and finished[-1].startswith("Epoch 2000/2000")
+    assert f"loss: {history.history['loss'][-1]:.4g}" in finished[-1]
+
+
+def test_verbose_1_shows_where_early_stopping_ended_a_run_of_fast_epochs(capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "tqdm", None)
+    X, y = classification_data(8)
+
+    class StopAt(Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            self.model.stop_training = epoch == 499
+
+    small_classifier().fit(X, y, epochs=2000, batch_size=8, verbose=1, callbacks=[StopAt()])
+    last = capsys.readouterr().out.split("\n")[-2].split("\r")[-1]
+    assert last.startswith("Epoch 500/2000") and "8/8" in last

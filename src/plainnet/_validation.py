@@ -106,7 +106,7 @@ def all_finite(array: np.ndarray) -> bool:
     if array.size <= _SMALL:
         return bool(np.isfinite(array).all())
     with np.errstate(over="ignore", invalid="ignore"):
-        total = np.sum(array, dtype=np.float64)
+        total = np.add.reduce(array, axis=None, dtype=np.float64)  # float64: no overflow
     if np.isfinite(total):
         return True
     return count_non_finite(array) == 0

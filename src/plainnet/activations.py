@@ -42,27 +42,18 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
 
     For very negative ``x``, ``exp(-x)`` overflows to infinity; the result
     ``1 / (1 + inf) = 0`` is then exactly right, so that overflow is
-    expected and silenced (and only checked for when it can happen). Written
-    this way, every ``x`` gets a result accurate to a few ulps, including the
-    tiny values far in the negative tail (``sigmoid(-30) = 9.4e-14``), with
-    four passes over the array.
+    expected and silenced. Written this way, every ``x`` gets a result
+    accurate to a few ulps, including the tiny values far in the negative
+    tail (``sigmoid(-30) = 9.4e-14``), in four passes over the array.
     """
     x = np.asarray(x)
     if x.dtype.kind != "f":  # ints/bools/lists: compute in float64, never truncate to int
         x = x.astype(np.float64)
-    z = np.negative(x, out=np.empty_like(x))  # -x, a new array that becomes the result
-    if z.size and z.max() > _EXP_LIMIT[z.dtype.char]:
-        with np.errstate(over="ignore"):  # exp(-x) = inf where x is very negative: fine
-            np.exp(z, out=z)
-    else:
+    z = np.negative(x) if x.ndim else np.negative(x, out=np.empty_like(x))  # a new array
+    with np.errstate(over="ignore"):  # exp(-x) = inf where x is very negative: fine
         np.exp(z, out=z)
     z += 1.0
     return np.reciprocal(z, out=z)
-
-
-#: Largest ``z`` with a finite ``exp(z)``, per float type.
-_EXP_LIMIT = {np.dtype(t).char: float(np.log(np.finfo(t).max))
-              for t in (np.float16, np.float32, np.float64, np.longdouble)}
 
 
 def softmax(x: np.ndarray) -> np.ndarray:
