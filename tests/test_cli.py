@@ -173,8 +173,7 @@ def test_train_reports_and_saves_the_preprocessing(colours):
     scaling = metadata["scaling"]
     assert scaling["folded"] is True and len(scaling["feature_mean"]) == 2
     assert metadata["training"]["epochs"] == 40 and metadata["training"]["hidden"] == [8]
-    assert metadata["result"]["validation"]["accuracy"] == validation or \
-        abs(metadata["result"]["validation"]["accuracy"] - validation) < 1e-4
+    assert metadata["result"]["validation"]["accuracy"] == pytest.approx(validation, abs=1e-4)
 
 
 def test_train_plot_writes_the_learning_curves(colours):
@@ -336,7 +335,7 @@ def test_task_is_guessed_from_few_whole_numbers(tmp_path):
 
 
 # ================================================== checkpoint and --resume
-TRAIN_LONG = ["train", "moons.csv", "--target", "label", "--epochs", "150", "--batch-size",
+TRAIN_LONG = ["train", "moons.csv", "--target", "label", "--epochs", "500", "--batch-size",
               "4", "--hidden", "16,16", "--learning-rate", "0.005", "--seed", "3"]
 
 
@@ -364,7 +363,7 @@ def test_resume_after_ctrl_c_gives_the_uninterrupted_model(tmp_path):
     assert "interrupted after" in stderr and "--resume" in stderr and "Traceback" not in stderr
     assert not (tmp_path / "resumed.pnet").exists()
     done = plainnet.load(tmp_path / "run.ckpt").epochs_done
-    assert 3 <= done < 150
+    assert 3 <= done < 500  # interrupted well before the end
 
     result = run(*TRAIN_LONG, "--verbose", "0", "--checkpoint", "run.ckpt", "--resume",
                  "--out", "resumed.pnet", cwd=tmp_path, check=True)
