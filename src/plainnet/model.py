@@ -484,9 +484,14 @@ class Sequential:
         # it from before the latest step: restored if the next loss is not finite.
         # (A packed model keeps its previous parameters in packed.spare instead.)
         packed, arrays, backup = self._arrays_to_restore()
-        # a callback of your own might replace a layer's array (plainnet's never do)
+        # A callback of your own might replace a layer's array (plainnet's never do).
         check_swaps = packed is not None and any(
             type(cb).__module__ != Callback.__module__ for cb in callbacks)
+        # The weights after each epoch's last step are checked before callbacks see them
+        # (a checkpoint must not save NaNs); with no callback that looks at weights, the
+        # next epoch's loss catches a blow-up, and only the final epoch needs the check.
+        check_every_epoch = any(not isinstance(cb, (History, ProgressBar, EpochLogger))
+                                for cb in callbacks)
         interrupted = {"flag": False}
         restore_handler = self._catch_ctrl_c(interrupted)
         self.stop_training = False
@@ -534,7 +539,8 @@ class Sequential:
                     if interrupted["flag"]:
                         _warn_interrupted(epoch, batch)
                         return
-                if not self._weights_finite(packed, arrays):  # after the epoch's last step
+                if ((check_every_epoch or epoch + 1 == total_epochs)
+                        and not self._weights_finite(packed, arrays)):  # after the last step
                     self._diverged("non-finite weights", epoch, batch, packed, arrays, backup)
                 logs = {"loss": loss_sum / n}
                 if self._metrics:

@@ -134,7 +134,7 @@ class Optimizer:
         if cached is not None and cached[0] is packed and all(
                 self.state.get(name, {}).get(slot) is view
                 for (name, slot), view in cached[2].items()):
-            return cached[1]
+            return cached[1]  # the common case: nothing changed since the last step
         flats, views = {}, {}
         for slot in self.slots:
             flat = np.empty_like(packed.param)
