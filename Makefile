@@ -39,10 +39,16 @@ torch-if-local: $(VENV)/bin/python
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check src tests examples benchmarks
 
-# Timings against scikit-learn and (if installed) PyTorch; see benchmarks/README.md.
+# Timings against PyTorch (if installed), scikit-learn and a plain NumPy loop, written to
+# benchmarks/results/; see benchmarks/RESULTS.md. Address-space randomisation is turned
+# off where setarch allows it (it alone moves timings on shared machines).
+NORAND := $(shell setarch "$$(uname -m)" -R true >/dev/null 2>&1 && echo setarch "$$(uname -m)" -R)
+
+bench: SHELL := /bin/bash
+bench: .SHELLFLAGS := -o pipefail -c
 bench: $(VENV)/.installed-dev torch-if-local
-	setarch "$$(uname -m)" -R $(PY) benchmarks/bench_sklearn.py
-	setarch "$$(uname -m)" -R $(PY) benchmarks/bench_torch.py
+	$(NORAND) $(PY) benchmarks/bench_mlp.py | tee benchmarks/results/mlp.txt
+	$(NORAND) $(PY) benchmarks/bench_sklearn.py | tee benchmarks/results/sklearn.txt
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache
