@@ -90,3 +90,12 @@ def test_huge_float64_values_for_a_float32_model_are_reported_clearly():
     net = Sequential([Dense(2, 1)], seed=0)
     with pytest.raises(ValueError, match="too large for float32"):
         net.predict(X)
+
+
+def test_integer_labels_are_used_as_they_are():
+    from plainnet.losses import CategoricalCrossEntropy
+
+    y = np.arange(1000, dtype=np.intp) % 10
+    assert CategoricalCrossEntropy().prepare_targets(y, 10, np.dtype(np.float32)) is y
+    with pytest.raises(ValueError, match=r"labels in \[0, 9\].*from 0 to 10"):
+        CategoricalCrossEntropy().prepare_targets(np.append(y, 10), 10, np.dtype(np.float32))

@@ -213,16 +213,13 @@ class CategoricalCrossEntropy(_CrossEntropy):
                 f"class), this one has {n_outputs}; use binary_crossentropy for 2 classes "
                 "with one output"
             )
+        if isinstance(y, np.ndarray) and y.ndim == 1 and y.dtype.kind in "iu":
+            return self._check_labels(y, n_outputs, name)  # labels already: no float copy
         y_float = as_float_array(name, y, np.dtype(np.float64))
-        if y_float.ndim == 1:  # integer labels
+        if y_float.ndim == 1:  # integer labels, written as floats
             if y_float.size and (np.any(y_float != np.round(y_float))):
                 raise ValueError(f"{name} must hold integer class labels, got non-integers")
-            if y_float.size and (y_float.min() < 0 or y_float.max() >= n_outputs):
-                raise ValueError(
-                    f"{name} must hold class labels in [0, {n_outputs - 1}] for a model with "
-                    f"{n_outputs} outputs, got labels from {y_float.min():g} to {y_float.max():g}"
-                )
-            return y_float.astype(np.intp)
+            return self._check_labels(y_float, n_outputs, name)
         if y_float.ndim == 2 and y_float.shape[1] == 1:  # a column of labels
             raise ValueError(
                 f"{name} has shape {y_float.shape}, but class labels must be 1-D, shape "
@@ -236,6 +233,16 @@ class CategoricalCrossEntropy(_CrossEntropy):
                 "non-negative and summing to 1"
             )
         return y.astype(dtype)
+
+    @staticmethod
+    def _check_labels(y: np.ndarray, n_outputs: int, name: str) -> np.ndarray:
+        """Integer class labels, checked against the number of classes, as ``intp``."""
+        if y.size and (y.min() < 0 or y.max() >= n_outputs):
+            raise ValueError(
+                f"{name} must hold class labels in [0, {n_outputs - 1}] for a model with "
+                f"{n_outputs} outputs, got labels from {y.min():g} to {y.max():g}"
+            )
+        return y.astype(np.intp, copy=False)
 
     @staticmethod
     def _one_hot(y_true: np.ndarray, like: np.ndarray) -> np.ndarray:
