@@ -478,6 +478,9 @@ class Sequential:
     def _train(self, X, y, validation, initial_epoch, total_epochs, batch_size, shuffle,
                callbacks) -> None:
         n = len(X)
+        # the callbacks that do something at the start of an epoch and after a batch
+        begin_callbacks = [cb for cb in callbacks
+                           if type(cb).on_epoch_begin is not Callback.on_epoch_begin]
         batch_callbacks = [cb for cb in callbacks
                            if type(cb).on_batch_end is not Callback.on_batch_end]
         # Every array (parameters and state such as running statistics) and a copy of
@@ -505,7 +508,7 @@ class Sequential:
                 started.append(cb)
             for epoch in range(initial_epoch, total_epochs):
                 begin_logs: dict[str, float] = {}  # what callbacks log here (learning_rate)
-                for cb in callbacks:
+                for cb in begin_callbacks:
                     cb.on_epoch_begin(epoch, begin_logs)
                 if check_swaps and not packed.is_current(self.layers):
                     packed, arrays, backup = self._arrays_to_restore()  # a callback swapped one
@@ -534,8 +537,10 @@ class Sequential:
                     loss_sum += loss * len(xb)
                     if self._metrics:
                         outputs.append(body_output)
-                    for cb in batch_callbacks:
-                        cb.on_batch_end(batch, {"loss": loss, "size": len(xb)})
+                    if batch_callbacks:
+                        batch_logs = {"loss": loss, "size": len(xb)}
+                        for cb in batch_callbacks:
+                            cb.on_batch_end(batch, batch_logs)
                     if interrupted["flag"]:
                         _warn_interrupted(epoch, batch)
                         return
