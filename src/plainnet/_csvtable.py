@@ -13,12 +13,13 @@ the file and, where it helps, the line and the column::
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
+
+from .datasets import _read_csv_rows
 
 __all__ = ["Table", "column_index", "column_label", "numeric_columns", "read_table",
            "select_columns", "target_column"]
@@ -59,19 +60,7 @@ def read_table(path: str, header: bool = True) -> Table:
         If the file is not UTF-8 CSV text, is empty, has a header and no
         rows, or has rows of different lengths.
     """
-    rows, lines = [], []
-    with open(path, newline="", encoding="utf-8-sig") as file:
-        reader = csv.reader(file)
-        try:
-            for row in reader:
-                cells = [cell.strip() for cell in row]
-                if any(cells):
-                    rows.append(cells)
-                    lines.append(reader.line_num)
-        except csv.Error as error:
-            raise ValueError(f"{path}, line {reader.line_num}: malformed CSV: {error}") from None
-        except UnicodeDecodeError as error:
-            raise ValueError(f"{path}: not UTF-8 text: {error}") from None
+    rows, lines = _read_csv_rows(path, ",")
     if not rows:
         raise ValueError(f"{path}: the file is empty")
     names = rows.pop(0) if header else None
