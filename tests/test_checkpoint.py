@@ -106,6 +106,51 @@ def test_resuming_from_a_checkpoint_matches_an_uninterrupted_run(tmp_path):
     assert_same_model(reference, plainnet.load(path))
 
 
+def early_stopping():
+    return plainnet.EarlyStopping(patience=2, min_delta=0.01)  # stops at epoch 13 here
+
+
+def test_a_resumed_run_with_early_stopping_stops_where_an_uninterrupted_one_does(tmp_path):
+    X, y = training_data()
+    reference, stopper = small_model(seed=7), early_stopping()
+    reference.fit(X, y, epochs=100, callbacks=[stopper], **FIT)
+    assert 3 < stopper.stopped_epoch < 99  # it did stop early
+    path = tmp_path / "run.pnet"
+    # "crash" right after the best epoch, then resume in a new process with a new callback
+    small_model(seed=7).fit(X, y, epochs=stopper.best_epoch + 1, checkpoint=path, **FIT)
+    resumed, second = plainnet.load(path), early_stopping()
+    resumed.fit(X, y, epochs=100, checkpoint=path, resume=True, callbacks=[second], **FIT)
+    assert second.stopped_epoch == stopper.stopped_epoch
+    assert second.best_epoch == stopper.best_epoch
+    assert_same_model(reference, resumed)  # the best weights restored, history alike
+
+
+def test_resuming_a_run_that_early_stopping_had_ended_trains_nothing(tmp_path):
+    X, y = training_data()
+    path = tmp_path / "run.pnet"
+    model, stopper = small_model(seed=7), early_stopping()
+    model.fit(X, y, epochs=100, checkpoint=path, callbacks=[stopper], **FIT)
+    loaded = plainnet.load(path)
+    before = loaded.get_weights()
+    with pytest.warns(RuntimeWarning, match="latest weights"):  # the file has the last epoch's
+        loaded.fit(X, y, epochs=100, resume=True, callbacks=[early_stopping()], **FIT)
+    assert loaded.epochs_done == stopper.stopped_epoch + 1
+    for a, b in zip(loaded.get_weights(), before):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_best_weights_from_before_a_resume_that_were_not_kept_give_a_warning(tmp_path):
+    X, y = training_data()
+    reference, stopper = small_model(seed=7), early_stopping()
+    reference.fit(X, y, epochs=100, callbacks=[stopper], **FIT)
+    path = tmp_path / "run.pnet"
+    small_model(seed=7).fit(X, y, epochs=stopper.best_epoch + 2, checkpoint=path, **FIT)
+    resumed, second = plainnet.load(path), early_stopping()
+    with pytest.warns(RuntimeWarning, match=f"epoch {stopper.best_epoch + 1}.*latest weights"):
+        resumed.fit(X, y, epochs=100, resume=True, callbacks=[second], **FIT)
+    assert second.stopped_epoch == stopper.stopped_epoch
+
+
 def test_a_restartable_script_gives_the_same_model_however_often_it_is_restarted(tmp_path):
     """The pattern of the docs: load the checkpoint if there is one, else start afresh."""
     reference, _ = uninterrupted(5)

@@ -106,6 +106,15 @@ class EarlyStopping(Callback):
         At the end of training, put back the weights of the best epoch (not
         when training ends with an error: then the error says what the
         weights are).
+
+    Notes
+    -----
+    With ``fit(resume=True)`` the count carries on from the run's history, so
+    a resumed run stops at the same epoch as an uninterrupted one. The best
+    weights are kept across the resume when they are the checkpoint's own
+    (the last epoch) or when the same ``EarlyStopping`` object saw them; a
+    new process that resumes from a checkpoint after a later, worse epoch
+    cannot have them, and keeps the latest weights with a warning.
     mode : {"auto", "min", "max"}
         Whether smaller or larger is better; "auto" takes "max" for
         accuracy and r2 and "min" otherwise.
@@ -127,11 +136,41 @@ class EarlyStopping(Callback):
         self.mode = mode
 
     def on_train_begin(self, logs=None):
+        earlier_best = (getattr(self, "best_epoch", None), getattr(self, "best_weights", None))
         self.wait = 0
         self.best = math.inf if self.mode == "min" else -math.inf
         self.best_epoch: int | None = None
         self.best_weights = None
         self.stopped_epoch: int | None = None
+        # fit(resume=True) continues a run: pick up where its history leaves off, so that
+        # the resumed run stops when an uninterrupted one would have
+        history = getattr(self.model, "history", None)
+        stop = False
+        for epoch, value in zip(history.epoch if history else (),
+                                history.history.get(self.monitor, ()) if history else ()):
+            stop = self._record(epoch, value, keep_weights=False)
+        if stop:  # that run had stopped here already
+            self.stopped_epoch = history.epoch[-1]
+            self.model.stop_training = True
+        if self.best_epoch is None or not self.restore_best_weights:
+            return
+        if self.best_epoch == history.epoch[-1]:  # the weights fit starts from
+            self.best_weights = self.model.get_weights()
+        elif earlier_best[0] == self.best_epoch:  # this object saw that epoch itself
+            self.best_weights = earlier_best[1]
+
+    def _record(self, epoch: int, value: float, keep_weights: bool = True) -> bool:
+        """Count one epoch's monitored value; True if it is time to stop.
+
+        A new best resets the wait; anything else is one more epoch of waiting.
+        """
+        if self._improved(value):
+            self.best, self.best_epoch, self.wait = value, epoch, 0
+            if keep_weights and self.restore_best_weights:
+                self.best_weights = self.model.get_weights()  # copies
+            return False
+        self.wait += 1
+        return self.wait >= self.patience
 
     def _improved(self, value: float) -> bool:
         if self.mode == "min":
@@ -146,14 +185,7 @@ class EarlyStopping(Callback):
                 f"{sorted(logs)}; pass validation_data or validation_split to fit, or "
                 "monitor another value"
             )
-        value = float(logs[self.monitor])
-        if self._improved(value):
-            self.best, self.best_epoch, self.wait = value, epoch, 0
-            if self.restore_best_weights:
-                self.best_weights = self.model.get_weights()  # copies
-            return
-        self.wait += 1
-        if self.wait >= self.patience:
+        if self._record(epoch, float(logs[self.monitor])):
             self.stopped_epoch = epoch
             self.model.stop_training = True
 
@@ -162,6 +194,12 @@ class EarlyStopping(Callback):
             return  # leave the weights as the error left them (see TrainingDivergedError)
         if self.restore_best_weights and self.best_weights is not None:
             self.model.set_weights(self.best_weights)
+        elif self.restore_best_weights and self.best_epoch is not None:
+            warnings.warn(
+                f"EarlyStopping: the best {self.monitor} was at epoch {self.best_epoch + 1}, "
+                "before this run was resumed, and its weights were not kept (a checkpoint "
+                "holds the latest weights only); the model keeps its latest weights",
+                RuntimeWarning, stacklevel=2)
 
 
 class LearningRateScheduler(Callback):

@@ -507,6 +507,8 @@ class Sequential:
                 cb.on_train_begin({})
                 started.append(cb)
             for epoch in range(initial_epoch, total_epochs):
+                if self.stop_training:  # a callback said so (at the end of an epoch, or
+                    break               # on_train_begin of a resumed run that had stopped)
                 begin_logs: dict[str, float] = {}  # what callbacks log here (learning_rate)
                 for cb in begin_callbacks:
                     cb.on_epoch_begin(epoch, begin_logs)
@@ -561,8 +563,6 @@ class Sequential:
                 if interrupted["flag"]:  # Ctrl-C during validation or a callback
                     _warn_interrupted(epoch, batch)
                     return
-                if self.stop_training:
-                    break
         except BaseException:
             failed = True  # e.g. TrainingDivergedError: tell on_train_end
             raise
