@@ -12,6 +12,13 @@ When the loss is a cross-entropy and the last layer is the matching
 ``Softmax``/``Sigmoid``, that layer is skipped during training and the loss
 works on its inputs (the logits): the gradient ``softmax(z) - onehot(y)`` is
 exact and stable where the two steps separately would lose precision.
+
+For speed, the parameters of plainnet's own layers live in one flat vector
+(:class:`plainnet.base.PackedParameters`): each layer's ``weights`` and
+``grad_weights`` are views into it, so the layers do not notice, while
+plainnet's optimizers update the whole model with a few vectorised calls. The
+vector is double-buffered, which is how a diverging run gets its previous
+weights back without copying them at every step.
 """
 
 from __future__ import annotations
