@@ -11,6 +11,11 @@
 
 A callback reads ``self.model`` and may set ``self.model.stop_training =
 True``; it does not reach into the loop otherwise. Epochs are counted from 0.
+Read the weights when a hook runs (``self.model.get_weights()``, or
+``layer.weights``) rather than keeping a reference from an earlier hook:
+during ``fit`` a large model's parameters alternate between two buffers (see
+``plainnet.base.PackedParameters``); after ``fit`` they are the arrays they
+were before it.
 """
 
 from __future__ import annotations
