@@ -37,7 +37,7 @@ torch-if-local: $(VENV)/bin/python
 	else echo "no local torch 2.13.0 wheel: the PyTorch parity tests will be skipped"; fi
 
 lint: $(VENV)/.installed-dev
-	$(VENV)/bin/ruff check src tests examples benchmarks
+	$(VENV)/bin/ruff check src tests examples benchmarks docs
 
 # Timings against PyTorch (if installed), scikit-learn and a plain NumPy loop, written to
 # benchmarks/results/; see benchmarks/RESULTS.md. Address-space randomisation is turned
