@@ -246,12 +246,22 @@ def numpy_xor():
 
 # --------------------------------------------------------------------- timing
 
+# After a BLAS call, OpenBLAS's worker threads (NumPy, scikit-learn) and the
+# OpenMP threads of PyTorch keep spinning on the cores for up to ~0.1 s, waiting
+# for more work. A contender started right after another one would share the
+# cores with those spinning threads: measured here, PyTorch at batch 32 ran
+# 20-30 % slower straight after a NumPy run than after a pause. So every
+# timed run starts after the previous contender's threads have gone to sleep.
+SETTLE_SECONDS = 0.25
+
+
 def race(contenders: dict[str, Callable[[], object]], rounds: int) -> dict[str, float]:
     """Median seconds per call of each contender; they take turns, round 0 is a warm-up."""
     times: dict[str, list[float]] = {name: [] for name in contenders}
     with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(devnull):
         for round_ in range(rounds + 1):
             for name, run in contenders.items():
+                time.sleep(SETTLE_SECONDS)  # let the last contender's threads idle
                 start = time.perf_counter()
                 run()
                 if round_:
