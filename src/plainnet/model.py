@@ -342,7 +342,9 @@ class Sequential:
         if backward:
             for layer in reversed(self._body):
                 grad = layer.backward(grad)
-        return loss + self._regularization_loss(), body_output
+        if self._penalizable:
+            loss += self._regularization_loss()
+        return loss, body_output
 
     def parameters(self) -> list[tuple[str, np.ndarray, np.ndarray]]:
         """``("layer/param", parameter, gradient)`` for every trainable array."""
