@@ -3,8 +3,10 @@
 Every contender trains the same architecture on the same data, in the same
 dtype (float32) with the same optimizer and batch size, **in this one
 process**. The contenders take turns within each repeat (so a noisy moment
-of the shared machine hits all of them), the first round is a warm-up, and
-each figure is the median over the remaining rounds. What counts is the
+of the shared machine hits all of them), each timed run starts after a
+pause that lets the previous contender's BLAS/OpenMP threads stop spinning
+(see ``SETTLE_SECONDS``), the first round is a warm-up, and each figure is
+the median over the remaining rounds. What counts is the
 ratio ``plainnet / other`` of samples per second: above 1 means plainnet is
 faster.
 
