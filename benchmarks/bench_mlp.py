@@ -94,7 +94,9 @@ def make_data(sizes, n, seed=0):
 
 
 # ------------------------------------------------------------------ contenders
-# Each factory builds a model and returns a function that trains one epoch.
+# Each factory builds a model and returns a function that trains one epoch;
+# ``epoch.predict(X)`` gives the model's class predictions (never timed), so
+# the tests can check that every contender really trains.
 
 def plainnet_mlp(sizes, optimizer, batch, X, y, verbose=0):
     layers = [pn.Dense(a, b, activation="relu") for a, b in zip(sizes[:-2], sizes[1:-1])]
@@ -102,7 +104,11 @@ def plainnet_mlp(sizes, optimizer, batch, X, y, verbose=0):
     model = pn.Sequential(layers, seed=0)
     opt = pn.SGD(SGD_LR) if optimizer == "sgd" else pn.Adam(ADAM_LR)
     model.compile(loss="categorical_crossentropy", optimizer=opt)
-    return lambda: model.fit(X, y, epochs=1, batch_size=batch, verbose=verbose)
+
+    def epoch():
+        model.fit(X, y, epochs=1, batch_size=batch, verbose=verbose)
+    epoch.predict = lambda X_: model.predict(X_).argmax(axis=1)
+    return epoch
 
 
 def torch_mlp(sizes, optimizer, batch, X, y):
@@ -128,6 +134,11 @@ def torch_mlp(sizes, optimizer, batch, X, y):
             loss = torch.nn.functional.cross_entropy(net(Xt[idx]), yt[idx])
             loss.backward()
             opt.step()
+
+    def predict(X_):
+        with torch.no_grad():
+            return net(torch.from_numpy(X_)).argmax(dim=1).numpy()
+    epoch.predict = predict
     return epoch
 
 
@@ -144,6 +155,7 @@ def sklearn_mlp(sizes, optimizer, batch, X, y):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # ConvergenceWarning: max_iter=1 on purpose
             clf.fit(X, y)
+    epoch.predict = clf.predict
     return epoch
 
 
@@ -176,6 +188,13 @@ def numpy_mlp(sizes, optimizer, batch, X, y):
                     g = (g @ weights[i].T) * (acts[i] > 0)
                 weights[i] -= SGD_LR * gw
                 biases[i] -= SGD_LR * gb
+
+    def predict(X_):
+        h = X_
+        for W, b in zip(weights[:-1], biases[:-1]):
+            h = np.maximum(h @ W + b, 0)
+        return (h @ weights[-1] + biases[-1]).argmax(axis=1)
+    epoch.predict = predict
     return epoch
 
 
