@@ -54,12 +54,13 @@ def model(width=8, seed=0, dtype=np.float64, batchnorm=False):
 
 
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
-@pytest.mark.parametrize("width", [8, 10_000])  # one block; several (8 * 10_000 > BLOCK_SIZE)
-def test_packed_steps_equal_the_per_parameter_path_bit_for_bit(name, width):
+@pytest.mark.parametrize("width", [8, 10_000])  # one block; several (see below)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_packed_steps_equal_the_per_parameter_path_bit_for_bit(name, width, dtype):
     X, y = data()
     results = []
     for unpack in (False, True):
-        net = model(width=width, batchnorm=True)
+        net = model(width=width, batchnorm=True, dtype=dtype)
         optimizer = OPTIMIZERS[name]()
         net.compile("categorical_crossentropy", general_path(optimizer) if unpack else optimizer)
         net.fit(X, y, epochs=3, batch_size=16, verbose=0)
@@ -77,7 +78,7 @@ def test_packed_steps_equal_the_per_parameter_path_bit_for_bit(name, width):
 def test_a_large_model_uses_several_blocks():
     net = model(width=10_000)
     packed = net._packed_parameters()
-    assert packed.param.size > 2 * optimizers_module.BLOCK_SIZE
+    assert packed.param.size > 2 * optimizers_module.block_size(packed.param.dtype)
 
 
 def test_layers_hold_views_into_one_vector():

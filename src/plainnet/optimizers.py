@@ -37,11 +37,17 @@ __all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "get", "OP
 
 ParamTriple = tuple[str, np.ndarray, np.ndarray]
 
-#: Elements per block when a packed model is updated block by block: small
-#: enough that a block of every array an update rule touches (parameter,
-#: gradient, state, scratch) stays in the CPU's L2 cache between the rule's
-#: passes, large enough that the Python loop over blocks costs little.
-BLOCK_SIZE = 32_768
+#: Bytes of each array in one block when a packed model is updated block by
+#: block (65,536 float32 or 32,768 float64 elements): small enough that a block
+#: of every array an update rule touches (parameter, gradient, state, scratch,
+#: the new values) stays in the CPU's L2 cache between the rule's passes,
+#: large enough that the Python loop over blocks costs little.
+BLOCK_BYTES = 262_144
+
+
+def block_size(dtype: Any) -> int:
+    """Elements per block of a packed update for parameters of this ``dtype``."""
+    return BLOCK_BYTES // np.dtype(dtype).itemsize
 
 
 class Optimizer:
@@ -110,14 +116,15 @@ class Optimizer:
         self.iterations += 1
         slots = self._packed_slots(packed)
         param, grad, n = packed.param, packed.grad, packed.param.size
-        work = self._work_buffer("packed", param[:min(n, BLOCK_SIZE)])
-        if n <= BLOCK_SIZE:  # small: keep a copy, update in place (no views to swap)
+        size = block_size(param.dtype)
+        work = self._work_buffer("packed", param[:min(n, size)])
+        if n <= size:  # small: keep a copy, update in place (no views to swap)
             np.copyto(packed.spare, param)
             self._update(slots, param, grad, lr, work)
             return
         new = packed.spare
-        for start in range(0, n, BLOCK_SIZE):
-            block = slice(start, start + BLOCK_SIZE)
+        for start in range(0, n, size):
+            block = slice(start, start + size)
             p = param[block]
             state = {slot: flat[block] for slot, flat in slots.items()}
             self._update(state, p, grad[block], lr, work[:p.size], out=new[block])
