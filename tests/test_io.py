@@ -11,6 +11,7 @@ import os
 import pickle
 import stat
 import tracemalloc
+import warnings
 import zipfile
 
 import numpy as np
@@ -921,3 +922,20 @@ def test_any_metadata_saves_and_loads_exactly_or_is_refused_by_save(tmp_path, me
         assert str(error).startswith("cannot save the model: metadata")
         return
     assert same_json(plainnet.load(path).metadata, metadata)
+
+
+def test_a_damaged_npy_header_gives_a_clean_error_and_no_stray_warning(tmp_path):
+    # NumPy parses .npy headers with ast.literal_eval, which warns about an odd
+    # escape such as "\_" before failing; the user should see only plainnet's error.
+    path = tmp_path / "model.pnet"
+    small_model().save(path)
+    members = read_members(path)
+    name = next(n for n in members if n.endswith("weights.npy"))
+    assert b"'descr'" in members[name]
+    members[name] = members[name].replace(b"'descr'", b"'\\_escr'", 1)  # same length
+    write_members(path, members)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(ModelFileError, match="not a valid .npy array"):
+            plainnet.load(path)
+    assert [str(w.message) for w in caught] == []

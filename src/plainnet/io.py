@@ -92,6 +92,7 @@ import struct
 import tokenize
 import types
 import typing
+import warnings
 import zipfile
 from collections import Counter
 from collections.abc import Callable
@@ -680,13 +681,17 @@ class _Archive:
         data = self.zip.read(info)  # zipfile checks the CRC-32
         stream = BytesIO(data)
         try:
-            version = np.lib.format.read_magic(stream)
-            if version == (1, 0):
-                header = np.lib.format.read_array_header_1_0(stream, _MAX_NPY_HEADER_BYTES)
-            elif version == (2, 0):
-                header = np.lib.format.read_array_header_2_0(stream, _MAX_NPY_HEADER_BYTES)
-            else:
-                raise ValueError(f"unsupported .npy format version {version}")
+            # NumPy reads the header with ast.literal_eval, which warns about a damaged
+            # header's odd escapes ("\_") before it fails: the error below says it all
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", (DeprecationWarning, SyntaxWarning))
+                version = np.lib.format.read_magic(stream)
+                if version == (1, 0):
+                    header = np.lib.format.read_array_header_1_0(stream, _MAX_NPY_HEADER_BYTES)
+                elif version == (2, 0):
+                    header = np.lib.format.read_array_header_2_0(stream, _MAX_NPY_HEADER_BYTES)
+                else:
+                    raise ValueError(f"unsupported .npy format version {version}")
         except (ValueError, SyntaxError, TypeError, tokenize.TokenError) as error:
             raise _Invalid(f"member {name!r} is not a valid .npy array ({error})") from None
         file_shape, fortran_order, file_dtype = header
