@@ -35,11 +35,13 @@ def main(argv=None):
 
     # 2. The model: 64 pixels -> 128 ReLU neurons -> 10 outputs, turned into ten
     #    probabilities by the softmax. The loss takes the labels 0..9 directly.
+    #    input_shape is one sample's shape; each Dense takes its input width from the
+    #    layer before it.
     model = Sequential([
-        Dense(64, 128, activation="relu"),
-        Dense(128, 10),
+        Dense(128, activation="relu"),  # (n, 64) -> (n, 128)
+        Dense(10),  # (n, 128) -> (n, 10): a score per digit
         Softmax(),
-    ], seed=0)
+    ], input_shape=(64,), seed=0)
     model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
     model.summary()
 

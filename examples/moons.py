@@ -31,13 +31,15 @@ def main(argv=None):
     # (The coordinates are already of order 1, so no standardisation is needed here.)
 
     # 2. The model: 2 inputs -> 16 ReLU -> 16 ReLU -> 1 sigmoid output, the
-    #    probability of class 1.
+    #    probability of class 1. Dense(16) is a layer of 16 units; each layer takes its
+    #    input width from the one before it, and the first from input_shape (one sample:
+    #    2 numbers). Without input_shape the model would read it from the data in fit.
     model = Sequential([
-        Dense(2, 16, activation="relu"),
-        Dense(16, 16, activation="relu"),
-        Dense(16, 1),
+        Dense(16, activation="relu"),  # (n, 2) -> (n, 16)
+        Dense(16, activation="relu"),  # (n, 16) -> (n, 16)
+        Dense(1),  # (n, 16) -> (n, 1)
         Sigmoid(),
-    ], seed=0)
+    ], input_shape=(2,), seed=0)
     model.compile(loss="binary_crossentropy", optimizer=Adam(learning_rate=0.01),
                   metrics=["accuracy"])
     model.summary()

@@ -349,6 +349,68 @@ def test_early_stopping_starts_afresh_each_fit():
     assert ran == [0, 1, 2]
 
 
+def noisy_problem():
+    """Validation data the model cannot learn: val_loss turns up and EarlyStopping stops."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(30, 2)), rng.integers(0, 3, size=30)
+    return X, y, (rng.normal(size=(30, 2)), rng.integers(0, 3, size=30))
+
+
+def noisy_model():
+    model = Sequential([Dense(2, 32, activation="relu"), Dense(32, 3), Softmax()], seed=0,
+                       dtype=np.float64)
+    model.compile(loss="categorical_crossentropy", optimizer=Adam(0.05))
+    return model
+
+
+def test_best_weights_path_restores_the_best_weights_in_a_resumed_process(tmp_path):
+    import plainnet
+
+    X, y, validation = noisy_problem()
+    fit = {"batch_size": 10, "validation_data": validation, "verbose": 0}
+    reference, stopper = noisy_model(), EarlyStopping(patience=5)
+    reference.fit(X, y, epochs=300, callbacks=[stopper], **fit)
+    best, stopped = stopper.best_epoch, stopper.stopped_epoch
+    assert best + 5 == stopped < 299  # it stopped early, five epochs after the best
+
+    checkpoint, best_path = tmp_path / "run.pnet", tmp_path / "best.pnet"
+    first = EarlyStopping(patience=5, best_weights_path=best_path)
+    noisy_model().fit(X, y, epochs=best + 3, checkpoint=checkpoint, callbacks=[first], **fit)
+    assert best_path.is_file() and plainnet.load(best_path).epochs_done == best + 1
+    for saved, kept in zip(plainnet.load(best_path).get_weights(), first.best_weights):
+        np.testing.assert_array_equal(saved, kept)  # the file has the best epoch's weights
+
+    # "a new process": the model and the callback come from files and arguments alone
+    resumed = plainnet.load(checkpoint)
+    second = EarlyStopping(patience=5, best_weights_path=str(best_path))
+    resumed.fit(X, y, epochs=300, checkpoint=checkpoint, resume=True, callbacks=[second], **fit)
+    assert (second.best_epoch, second.stopped_epoch) == (best, stopped)
+    assert resumed.history.history == reference.history.history
+    for restored, expected in zip(resumed.get_weights(), reference.get_weights(), strict=True):
+        np.testing.assert_array_equal(restored, expected)
+
+
+def test_best_weights_path_missing_or_from_another_run_is_a_clear_error(tmp_path):
+    import plainnet
+
+    X, y, validation = noisy_problem()
+    fit = {"batch_size": 10, "validation_data": validation, "verbose": 0}
+    checkpoint, best_path = tmp_path / "run.pnet", tmp_path / "best.pnet"
+    stopper = EarlyStopping(patience=50, best_weights_path=best_path)
+    noisy_model().fit(X, y, epochs=12, checkpoint=checkpoint, callbacks=[stopper], **fit)
+    assert stopper.best_epoch < 11  # the best weights are not the checkpoint's own
+    best_path.rename(tmp_path / "elsewhere.pnet")
+    with pytest.raises(FileNotFoundError, match=r"best\.pnet.*does not exist"):
+        plainnet.load(checkpoint).fit(X, y, epochs=20, resume=True, callbacks=[
+            EarlyStopping(patience=50, best_weights_path=best_path)], **fit)
+    plainnet.load(checkpoint).save(best_path)  # weights of the wrong epoch
+    with pytest.raises(ValueError, match=f"after epoch 12.*at epoch {stopper.best_epoch + 1}"):
+        plainnet.load(checkpoint).fit(X, y, epochs=20, resume=True, callbacks=[
+            EarlyStopping(patience=50, best_weights_path=best_path)], **fit)
+    with pytest.raises(TypeError, match="best_weights_path"):
+        EarlyStopping(best_weights_path=3)
+
+
 # ------------------------------------------------------- LearningRateScheduler
 class RecordingSGD(SGD):
     """SGD that records the learning rate used by every step."""

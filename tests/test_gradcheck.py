@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import plainnet
-from conftest import assert_gradcheck, assert_layer_input_gradient, build_layer
+from core_helpers import assert_gradcheck, assert_layer_input_gradient, build_layer
 from plainnet import (
     BatchNormalization,
     Dense,
@@ -19,6 +19,7 @@ from plainnet import (
     gradcheck,
 )
 from plainnet.gradcheck import relative_error
+from plainnet.layers import Flatten
 
 WRONG = 1e-2  # a wrong backward must be reported at least this loudly
 
@@ -160,3 +161,25 @@ def test_gradcheck_is_public():
     assert plainnet.gradcheck is gradcheck
     assert "gradcheck" in plainnet.__all__
     assert gradcheck.__doc__ and "relative error" in gradcheck.__doc__.lower()
+
+
+def test_n_d_models_and_frozen_layers_are_checked_too():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(4, 3, 5)), rng.normal(size=(4, 2))
+    model = Sequential([Dense(4, "tanh"), BatchNormalization(), Flatten(), Dense(2)],
+                       seed=0, dtype=np.float64, input_shape=(3, 5))
+    model.layers[0].trainable = False  # gradcheck checks every parameter, frozen or not
+    model.compile("mse", "sgd")
+    assert_gradcheck(model, X, y)
+    broken = Sequential([Dense(4), TanhWithoutDerivative(), Flatten(), Dense(2)],
+                        seed=0, dtype=np.float64, input_shape=(3, 5))
+    broken.compile("mse", "sgd")
+    assert gradcheck(broken, X, y) > WRONG
+
+
+def test_a_model_built_from_its_data_is_checked():
+    model = Sequential([Dense(4, "tanh"), Dense(2)], seed=0)
+    model.compile("mse", "sgd")
+    X = np.random.default_rng(0).normal(size=(5, 3))
+    model.predict(X)  # built by its first data
+    assert_gradcheck(model, X, X[:, :2])

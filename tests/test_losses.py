@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pytest
 
-from conftest import assert_gradcheck
+from core_helpers import assert_gradcheck
 from plainnet import Dense, Identity, Sequential, Sigmoid, Softmax, Tanh, losses
 from plainnet.gradcheck import relative_error
 from plainnet.losses import MSE, BinaryCrossEntropy, CategoricalCrossEntropy

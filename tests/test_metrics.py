@@ -100,6 +100,50 @@ def test_r2_constant_target_matches_sklearn():
     assert M.r2(y, off) == pytest.approx(skm.r2_score(y, off), rel=1e-12)
 
 
+# ------------------------------------------------------------- confusion matrix
+def test_confusion_matrix_counts():
+    y_true, y_pred = np.array([0, 0, 1, 2, 2, 2]), np.array([0, 1, 1, 2, 0, 2])
+    matrix = M.confusion_matrix(y_true, y_pred, 3)
+    np.testing.assert_array_equal(matrix, [[1, 1, 0], [0, 1, 0], [1, 0, 2]])
+    assert matrix.dtype == np.int64
+    np.testing.assert_array_equal(matrix.sum(axis=1), np.bincount(y_true))  # rows: true class
+    assert np.trace(matrix) / len(y_true) == M.categorical_accuracy(y_true, np.eye(3)[y_pred])
+
+
+def test_confusion_matrix_keeps_absent_classes_and_infers_their_number():
+    matrix = M.confusion_matrix([1, 1], [1, 3], n_classes=5)
+    assert matrix.shape == (5, 5) and matrix[1, 1] == 1 and matrix[1, 3] == 1
+    assert M.confusion_matrix([1, 1], [1, 3]).shape == (4, 4)  # 1 + the largest label
+    assert M.confusion_matrix([0.0, 2.0], [2.0, 2.0]).tolist() == [[0, 0, 1], [0, 0, 0],
+                                                                  [0, 0, 1]]
+    assert M.confusion_matrix([], [], 2).tolist() == [[0, 0], [0, 0]]
+
+
+def test_confusion_matrix_matches_sklearn():
+    skm = pytest.importorskip("sklearn.metrics")
+    rng = np.random.default_rng(1)
+    y_true, y_pred = rng.integers(0, 4, size=300), rng.integers(0, 4, size=300)
+    np.testing.assert_array_equal(M.confusion_matrix(y_true, y_pred, 4),
+                                  skm.confusion_matrix(y_true, y_pred, labels=range(4)))
+
+
+@pytest.mark.parametrize("y_true, y_pred, n_classes, error, match", [
+    ([0, 1], [0], 2, ValueError, "same length"),
+    ([[0, 1]], [[0, 1]], 2, ValueError, r"1-D.*argmax"),
+    ([0, 3], [0, 1], 3, ValueError, r"y_true has the label 3.*n_classes=3"),
+    ([0, 1], [0, 5], 3, ValueError, "y_pred has the label 5"),
+    ([0, -1], [0, 1], 2, ValueError, ">= 0"),
+    ([0, 0.5], [0, 1], 2, ValueError, "whole-number"),
+    ([0, np.nan], [0, 1], 2, ValueError, "whole-number"),
+    (["a", "b"], [0, 1], 2, TypeError, "integer class labels"),
+    ([0, 1], [0, 1], 0, ValueError, "n_classes"),
+    ([0, 1], [0, 1], 2.0, TypeError, "n_classes"),
+])
+def test_confusion_matrix_rejects_bad_input(y_true, y_pred, n_classes, error, match):
+    with pytest.raises(error, match=match):
+        M.confusion_matrix(y_true, y_pred, n_classes)
+
+
 # --------------------------------------------------------------------- by name
 def test_get_by_name():
     assert M.get("accuracy") is M.accuracy

@@ -386,3 +386,23 @@ def test_adam_bias_correction_first_step_is_lr_sized():
     opt.step([("w", p, np.array([1e-3, -5.0, 200.0]))])
     np.testing.assert_allclose(np.abs(p), 0.01, rtol=1e-4)
     assert math.copysign(1, p[1]) == 1.0
+
+
+# ------------------------------------------------------- an optimizer of your own
+class MyMomentum(optimizers_module.Optimizer):
+    """What a user writes: the rule, and the names of the state it keeps."""
+
+    slots = ("velocity",)
+
+    def update(self, p, g, state, lr):
+        state["velocity"] = 0.5 * state["velocity"] + g
+        return p - lr * state["velocity"]
+
+
+def test_an_optimizer_needs_only_its_update_rule():
+    assert_trajectory(run_steps(MyMomentum(0.1)), run_steps(SGD(0.1, momentum=0.5)))
+    mine = MyMomentum(0.1, clipnorm=0.1)  # clipping and schedules come with the base class
+    assert_trajectory(run_steps(mine), run_steps(SGD(0.1, momentum=0.5, clipnorm=0.1)))
+    assert set(mine.state["w"]) == {"velocity"} and mine.iterations == 3
+    with pytest.raises(NotImplementedError, match="Optimizer must implement update"):
+        optimizers_module.Optimizer(0.1).step([("w", P0.copy(), GRADS[0])])

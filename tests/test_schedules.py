@@ -94,16 +94,17 @@ def test_match_torch_lr_schedulers():
 
 
 class RecordingSGD(SGD):
-    """SGD that records the learning rate each update actually used."""
+    """SGD that records the learning rate each update actually used (its own rule: fit takes
+    the plain path and calls it for every parameter)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.used: list[float] = []
+        self.used: list[tuple[int, float]] = []
 
-    def _update(self, state, param, grad, lr, work):
+    def update(self, p, g, state, lr):
         if not self.used or self.used[-1][0] != self.iterations:
             self.used.append((self.iterations, lr))
-        super()._update(state, param, grad, lr, work)
+        return super().update(p, g, state, lr)
 
 
 @pytest.mark.parametrize("schedule", [
@@ -123,6 +124,12 @@ def test_learning_rate_follows_the_schedule_per_step_during_fit(schedule):
     # update number t (from 1) uses schedule(t - 1): steps are counted across epochs
     assert optimizer.used == [(t, pytest.approx(schedule(t - 1), rel=1e-15))
                               for t in range(1, 16)]
+    # plainnet's own SGD (the fused path in fit) follows the schedule alike
+    fused = Sequential([Dense(3, 1)], seed=0, dtype=np.float64)
+    fused.compile(loss="mse", optimizer=SGD(learning_rate=schedule))
+    fused.fit(X, y, epochs=3, batch_size=4, verbose=0)
+    for a, b in zip(fused.get_weights(), model.get_weights()):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_sgd_with_schedule_moves_by_the_scheduled_amount():

@@ -31,11 +31,10 @@ from .callbacks import (
     EarlyStopping,
     History,
     LearningRateScheduler,
-    ModelCheckpoint,
 )
 from .errors import ModelFileError, NotCompiledError, TrainingDivergedError
 from .gradcheck import gradcheck
-from .layers import BatchNormalization, Dense, Dropout
+from .layers import BatchNormalization, Dense, Dropout, Flatten, Reshape
 from .losses import MSE, BinaryCrossEntropy, CategoricalCrossEntropy
 from .model import Sequential
 from .optimizers import SGD, Adagrad, Adam, AdamW, RMSprop
@@ -43,6 +42,13 @@ from .schedules import CosineDecay, ExponentialDecay, StepDecay
 from .tutorial import NeuralNetwork
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    # ModelCheckpoint lives in plainnet.io, imported on first use (see plainnet.callbacks)
+    if name == "ModelCheckpoint":
+        return callbacks.ModelCheckpoint
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def load(path):
@@ -68,6 +74,7 @@ __all__ = [
     "Dropout",
     "EarlyStopping",
     "ExponentialDecay",
+    "Flatten",
     "History",
     "Identity",
     "Layer",
@@ -79,6 +86,7 @@ __all__ = [
     "NotCompiledError",
     "RMSprop",
     "ReLU",
+    "Reshape",
     "Sequential",
     "Sigmoid",
     "Softmax",

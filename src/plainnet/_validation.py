@@ -169,3 +169,43 @@ def check_X(X: Any, n_features: int, dtype: np.dtype, name: str = "X") -> np.nda
         got = f"{X.shape[1]} feature" + ("" if X.shape[1] == 1 else "s")
         raise ValueError(f"{name} has {got}, but the model expects {n_features}")
     return X
+
+
+def make_rng(seed: Any, name: str = "seed") -> np.random.Generator:
+    """The one way plainnet turns a seed into a ``np.random.Generator``.
+
+    ``None`` gives fresh entropy, a non-negative integer a reproducible
+    generator, and a ``Generator`` is used as it is (shared, not copied).
+    The global ``np.random`` state is never touched.
+    """
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None:
+        return np.random.default_rng()
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
+        raise TypeError(
+            f"{name} must be None, a non-negative integer or a numpy Generator, got "
+            f"{type(seed).__name__}"
+        )
+    if seed < 0:
+        raise ValueError(f"{name} must be non-negative, got {seed}")
+    return np.random.default_rng(int(seed))
+
+
+def check_inputs(X: np.ndarray, input_shape: tuple, name: str = "X") -> np.ndarray:
+    """Check a batch of samples against a model's ``input_shape`` (no batch axis).
+
+    ``X`` is already a float array (see :func:`as_float_array`); a table
+    (``input_shape == (features,)``) gets :func:`check_X`'s messages.
+    ``None`` in ``input_shape`` matches any length.
+    """
+    if len(input_shape) == 1 and input_shape[0] is not None:
+        return check_X(X, input_shape[0], X.dtype, name=name)
+    expected = "(n_samples, " + ", ".join(str(d) for d in input_shape) + ")"
+    if X.ndim != len(input_shape) + 1 or any(
+            d is not None and d != got for d, got in zip(input_shape, X.shape[1:])):
+        raise ValueError(f"{name} must have shape {expected}, got an array of shape {X.shape}")
+    if X.shape[0] == 0:
+        raise ValueError(f"{name} is empty: it has 0 samples (shape {X.shape})")
+    return X
+

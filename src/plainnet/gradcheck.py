@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ._validation import check_float
+from .errors import NotCompiledError
 from .model import Sequential
 
 __all__ = ["gradcheck", "relative_error"]
@@ -28,20 +29,6 @@ def relative_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
     if denominator == 0:
         return 0.0
     return float(np.linalg.norm(analytic - numeric) / denominator)
-
-
-def _float64_copy(model: Sequential) -> Sequential:
-    """A deep copy of ``model`` with every array in float64."""
-    clone = copy.deepcopy(model)
-    clone.dtype = np.dtype(np.float64)
-    for layer in clone.layers:
-        layer.dtype = clone.dtype
-        for name in layer.param_names:
-            setattr(layer, name, getattr(layer, name).astype(np.float64))
-            setattr(layer, "grad_" + name, getattr(layer, "grad_" + name).astype(np.float64))
-        for name in layer.state_names:
-            setattr(layer, name, getattr(layer, name).astype(np.float64))
-    return clone
 
 
 def gradcheck(model: Sequential, X: Any, y: Any, epsilon: float = 1e-6) -> float:
@@ -79,7 +66,7 @@ def gradcheck(model: Sequential, X: Any, y: Any, epsilon: float = 1e-6) -> float
     --------
     >>> import numpy as np
     >>> from plainnet import Sequential, Dense, gradcheck
-    >>> model = Sequential([Dense(3, 4, activation="tanh"), Dense(4, 1)], seed=0)
+    >>> model = Sequential([Dense(4, activation="tanh"), Dense(1)], seed=0, input_shape=(3,))
     >>> model.compile(loss="mse", optimizer="sgd")
     >>> X = np.random.default_rng(0).normal(size=(5, 3))
     >>> gradcheck(model, X, X[:, :1]) < 1e-7
@@ -87,15 +74,19 @@ def gradcheck(model: Sequential, X: Any, y: Any, epsilon: float = 1e-6) -> float
     """
     if not isinstance(model, Sequential):
         raise TypeError(f"model must be a plainnet Sequential, got {type(model).__name__}")
-    model._require_compiled("gradcheck")
+    if not model.compiled:
+        raise NotCompiledError("call compile(loss=..., optimizer=...) before gradcheck(); the "
+                               "model does not know its loss yet")
     epsilon = check_float("epsilon", epsilon, 0.0, min_inclusive=False)
-    clone = _float64_copy(model)
-    X, y = clone._check_xy(X, y)
+    if not model.built:
+        raise ValueError("the model is not built yet, so it has no weights to check: pass "
+                         "input_shape=... to Sequential, or call fit, predict or build first")
+    clone = model.copy(dtype=np.float64)
     rng_state = copy.deepcopy(clone.rng.bit_generator.state)
 
     def loss_at(backward: bool = False) -> float:
         clone.rng.bit_generator.state = rng_state  # same dropout masks every time
-        return clone._forward_backward(X, y, training=True, backward=backward)[0]
+        return clone.compute_gradients(X, y, training=True, backward=backward)
 
     loss_at(backward=True)
     analytic = [grad.copy() for _, _, grad in clone.parameters()]

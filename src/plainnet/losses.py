@@ -33,6 +33,7 @@ import numpy as np
 
 from ._validation import as_float_array, check_bool, check_float
 from .activations import sigmoid, softmax
+from .layers.activation import Sigmoid, Softmax
 
 __all__ = ["BinaryCrossEntropy", "CategoricalCrossEntropy", "Loss", "MSE", "get"]
 
@@ -315,3 +316,29 @@ def get(loss: str | Loss) -> Loss:
                 f"unknown loss {loss!r}; expected one of {sorted(LOSS_TYPES)} or a Loss object"
             ) from None
     raise TypeError(f"loss must be a name or a plainnet Loss object, got {type(loss).__name__}")
+
+
+def output_mode(loss: Loss, last_layer: Any) -> tuple[bool, bool]:
+    """``(fused, from_logits)``: how a model ending in ``last_layer`` feeds ``loss``.
+
+    ``fused``: the last layer is the ``Sigmoid``/``Softmax`` matching a
+    cross-entropy, so training skips it and the loss reads its inputs, the
+    logits (the stable, exact gradient ``p - y``). ``from_logits``: whether
+    the loss reads logits at all (fused, or a model without a final
+    activation whose loss did not say otherwise).
+    """
+    if not isinstance(loss, (CategoricalCrossEntropy, BinaryCrossEntropy)):
+        return False, False
+    matching = Softmax if isinstance(loss, CategoricalCrossEntropy) else Sigmoid
+    if isinstance(last_layer, matching):
+        if loss.from_logits is True:
+            raise ValueError(
+                "the loss has from_logits=True, but the model ends in "
+                f"{type(last_layer).__name__}, so its outputs are probabilities; drop "
+                "from_logits (the gradient is fused automatically) or remove the last layer"
+            )
+        return True, True
+    if isinstance(last_layer, (Sigmoid, Softmax)):
+        return False, bool(loss.from_logits)
+    return False, loss.from_logits is not False
+

@@ -9,13 +9,18 @@ them by name: ``"accuracy"``, ``"mae"``, ``"mse"``, ``"r2"``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
+
+from . import losses
+from ._validation import check_int
 
 __all__ = [
     "accuracy",
     "binary_accuracy",
     "categorical_accuracy",
+    "confusion_matrix",
     "get",
     "mae",
     "mse",
@@ -95,6 +100,76 @@ def r2(y_true, y_pred, from_logits: bool = False) -> float:
     return float(scores.mean())
 
 
+def confusion_matrix(y_true, y_pred, n_classes: int | None = None) -> np.ndarray:
+    """Count how often each class was predicted as each class.
+
+    ``C[i, j]`` is the number of samples of true class ``i`` predicted as
+    class ``j``::
+
+        C[i, j] = sum over samples s of [y_true[s] == i and y_pred[s] == j]
+
+    so row ``i`` sums to the number of samples of class ``i``, the diagonal
+    holds the correct predictions, and ``trace(C) / n`` is the accuracy.
+
+    Parameters
+    ----------
+    y_true, y_pred : array_like of int, shape (n,)
+        True and predicted classes, numbered ``0 .. n_classes - 1`` (whole
+        numbers stored as floats are accepted). For a classifier's outputs
+        ``(n, k)``, pass ``outputs.argmax(axis=1)``.
+    n_classes : int, optional
+        The number of classes, so that classes absent from both arrays still
+        get a row and a column; default ``1 + the largest label``.
+
+    Returns
+    -------
+    ndarray of int64, shape (n_classes, n_classes)
+
+    Raises
+    ------
+    ValueError
+        If the arrays are not 1-D, differ in length, or hold labels that are
+        negative, fractional or not below ``n_classes``.
+
+    Examples
+    --------
+    >>> confusion_matrix([0, 0, 1, 2], [0, 1, 1, 2], n_classes=3)
+    array([[1, 1, 0],
+           [0, 1, 0],
+           [0, 0, 1]])
+    """
+    y_true, y_pred = _class_labels("y_true", y_true), _class_labels("y_pred", y_pred)
+    if len(y_true) != len(y_pred):
+        raise ValueError(f"y_true and y_pred must have the same length, got {len(y_true)} "
+                         f"and {len(y_pred)}")
+    largest = int(max(y_true.max(initial=-1), y_pred.max(initial=-1)))
+    if n_classes is None:
+        n_classes = max(largest + 1, 1)
+    n_classes = check_int("n_classes", n_classes, 1)
+    if largest >= n_classes:
+        which = "y_true" if y_true.max(initial=-1) == largest else "y_pred"
+        raise ValueError(f"{which} has the label {largest}, but n_classes={n_classes} allows "
+                         f"only 0..{n_classes - 1}")
+    k = n_classes
+    return np.bincount(y_true * k + y_pred, minlength=k * k).reshape(k, k)
+
+
+def _class_labels(name: str, labels) -> np.ndarray:
+    """``labels`` as a 1-D int64 array of non-negative whole numbers, or a clear error."""
+    array = np.asarray(labels)
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D array of class labels, got shape "
+                         f"{array.shape}; for (n, k) outputs pass outputs.argmax(axis=1)")
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold integer class labels, got dtype {array.dtype}")
+    if array.dtype.kind == "f" and not np.all(np.isfinite(array) & (array == np.round(array))):
+        raise ValueError(f"{name} must hold whole-number class labels, got fractional or "
+                         "non-finite values")
+    if np.any(array < 0):
+        raise ValueError(f"{name} must hold class labels >= 0, got {array.min()}")
+    return array.astype(np.int64)
+
+
 METRICS: dict[str, Metric] = {
     "accuracy": accuracy,
     "acc": accuracy,
@@ -114,3 +189,11 @@ def get(name: str) -> Metric:
         return METRICS[name.lower()]
     except KeyError:
         raise ValueError(f"unknown metric {name!r}; expected one of {sorted(METRICS)}") from None
+
+
+def accuracy_for(loss: Any) -> Metric:
+    """The accuracy that fits ``loss``: binary for a binary cross-entropy, categorical
+    for a categorical one, :func:`accuracy` (which guesses from the shapes) otherwise."""
+    return {losses.BinaryCrossEntropy: binary_accuracy,
+            losses.CategoricalCrossEntropy: categorical_accuracy}.get(type(loss), accuracy)
+

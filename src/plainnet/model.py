@@ -1,33 +1,26 @@
 """``Sequential``: a stack of layers with a Keras-style training loop.
 
-Training is mini-batch gradient descent. For each batch::
+Training is mini-batch gradient descent. For each batch (see ``_train``)::
 
-    outputs = forward(x)                      # layer by layer, training=True
-    loss, grad = loss.value_and_gradient(y, outputs)
-    for layer in reversed(layers):            # backpropagation: the chain rule
-        grad = layer.backward(grad)           # sets grad_weights, grad_bias, ...
-    optimizer.step(parameters)                # e.g. weights -= lr * grad_weights
+    output = forward(x)                             # layer by layer, training=True
+    loss, grad = loss.value_and_gradient(y, output)
+    backward(grad)                                  # the chain rule, last layer first:
+                                                    # sets grad_weights, grad_bias, ...
+    optimizer.step()                                # e.g. weights -= lr * grad_weights
 
 When the loss is a cross-entropy and the last layer is the matching
 ``Softmax``/``Sigmoid``, that layer is skipped during training and the loss
 works on its inputs (the logits): the gradient ``softmax(z) - onehot(y)`` is
 exact and stable where the two steps separately would lose precision.
 
-For speed, the parameters of plainnet's own layers live in one flat vector
-(:class:`plainnet.base.PackedParameters`): each layer's ``weights`` and
-``grad_weights`` are views into it, so the layers do not notice, while
-plainnet's optimizers update the whole model with a few vectorised calls. The
-vector is double-buffered, which is how a diverging run gets its previous
-weights back without copying them at every step.
+Everything else ``fit`` does (batches, speed, rollback when training
+diverges, Ctrl-C, callbacks, progress) lives in :mod:`plainnet.training`.
 """
 
 from __future__ import annotations
 
 import copy
-import math
 import numbers
-import signal
-import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -36,51 +29,15 @@ import numpy as np
 from . import losses as losses_module
 from . import metrics as metrics_module
 from . import optimizers as optimizers_module
-from ._validation import (
-    all_finite,
-    as_float_array,
-    check_bool,
-    check_dtype,
-    check_float,
-    check_int,
-    check_X,
-)
-from .activations import Sigmoid, Softmax
-from .base import Layer, PackedParameters
-from .callbacks import Callback, EpochLogger, History, ProgressBar, _warn_interrupted
-from .errors import NotCompiledError, TrainingDivergedError
-from .layers import LAYER_TYPES, BatchNormalization, Dense
+from ._validation import as_float_array, check_dtype, check_int, make_rng
+from .errors import NotCompiledError
+from .layers import Dense, Layer, stack
+from .layers.base import Shape
+from .training.callbacks import Callback, History
+from .training.loop import TrainingRun, packed_parameters
+from .training.setup import check_fit_arguments, fit_callbacks, split_validation
 
 __all__ = ["Sequential"]
-
-#: Layer types whose ``backward`` writes gradients into the arrays it was given
-#: (so their parameters may live in one flat vector): plainnet's own.
-_PACKABLE = frozenset(LAYER_TYPES.values())
-#: Optimizers whose update rule is element-wise, so it may run on the flat vector
-#: block by block: plainnet's own (a subclass may override ``step``, or look at shapes).
-_PACKED_STEP = frozenset(optimizers_module.OPTIMIZER_TYPES.values())
-
-
-def make_rng(seed: Any) -> np.random.Generator:
-    """A ``np.random.Generator`` from ``None``, a non-negative int, or a Generator."""
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if seed is None:
-        return np.random.default_rng()
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(
-            f"seed must be None, a non-negative integer or a numpy Generator, got "
-            f"{type(seed).__name__}"
-        )
-    if seed < 0:
-        raise ValueError(f"seed must be non-negative, got {seed}")
-    return np.random.default_rng(int(seed))
-
-
-def _snake_name(layer: Layer) -> str:
-    name = type(layer).__name__
-    out = "".join("_" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(name))
-    return out.replace("re_l_u", "relu")  # ReLU, LeakyReLU -> relu, leaky_relu
 
 
 class Sequential:
@@ -89,7 +46,7 @@ class Sequential:
     Parameters
     ----------
     layers : sequence of Layer
-        For example ``[Dense(2, 4, activation="tanh"), Dense(4, 1), Sigmoid()]``.
+        For example ``[Dense(8, activation="tanh"), Dense(1), Sigmoid()]``.
         ``Dense(..., activation=name)`` is split into the ``Dense`` layer and
         its activation layer.
     seed : int, numpy Generator or None
@@ -97,86 +54,70 @@ class Sequential:
         and dropout. Never the global NumPy state.
     dtype : float32 (default) or float64
         Precision of every parameter, gradient, optimizer state and output.
+    input_shape : tuple of int or None
+        Shape of one sample, without the batch axis: ``(features,)``,
+        ``(height, width, channels)``, ... When None, it is read from the
+        first layer (``Dense(n_inputs, units)``) or else from the data of the
+        first ``fit``/``predict``/``evaluate``, which then builds the model.
 
     Attributes
     ----------
     layers : list of Layer
+    input_shape, output_shape : tuple of int (None until built)
     n_inputs, n_outputs : int
+        Values in one input sample (the features of a table) and the width
+        of the output's last axis (e.g. the number of classes).
+    built : bool
     rng : numpy.random.Generator
     seed : int or None
         The ``seed`` given, if it was an int (saved with the model).
     compiled : bool
-        Whether ``compile`` has been called.
     outputs_are_logits : bool
         Whether ``predict`` gives raw scores that the loss reads as logits
         (a cross-entropy on a model that does not end in ``Sigmoid``/``Softmax``).
     history : History or None
         The record of the last ``fit``.
     epochs_done : int
-        Complete epochs of the current run (the ones ``history`` records):
-        those of the last ``fit`` without ``resume``, plus those of any
-        ``fit(resume=True)`` that continued it, which starts from here.
+        Complete epochs of the current run (the ones ``history`` records).
     metadata : dict
-        Your own notes, saved with the model and given back by ``load``;
-        empty at first. Keys are strings; values are ``None``, bools, ints,
-        finite floats, strings, and lists and dicts of them (at most 32
-        levels deep, 1 MiB as JSON), e.g.
-        ``model.metadata["classes"] = ["blue", "green", "red"]``. ``save``
-        refuses anything else. The ``plainnet`` command line keeps the task,
-        target, feature names and class labels here.
+        Your own notes, saved with the model and given back by ``load``.
+        Keys are strings; values are ``None``, bools, ints, finite floats,
+        strings, and lists and dicts of them (at most 32 levels deep, 1 MiB
+        as JSON). The ``plainnet`` command line keeps the task, target,
+        feature names and class labels here.
 
     Examples
     --------
     >>> from plainnet import Sequential, Dense, Sigmoid
-    >>> model = Sequential([Dense(2, 8, activation="tanh"), Dense(8, 1), Sigmoid()], seed=0)
+    >>> model = Sequential([Dense(8, activation="tanh"), Dense(1), Sigmoid()], seed=0,
+    ...                    input_shape=(2,))
     >>> model.compile(loss="binary_crossentropy", optimizer="adam")
     """
 
-    def __init__(self, layers: Sequence[Layer], seed: Any = None, dtype: Any = np.float32):
-        if isinstance(layers, Layer):
-            layers = [layers]
-        if not isinstance(layers, Iterable) or isinstance(layers, (str, bytes)):
-            raise TypeError(
-                f"layers must be a list of plainnet layers, got {type(layers).__name__}"
-            )
-        layers = list(layers)
-        if not layers:
-            raise ValueError("layers is empty: a model needs at least one layer")
-        for i, layer in enumerate(layers):
-            if not isinstance(layer, Layer):
-                raise TypeError(
-                    f"layers[{i}] must be a plainnet layer, got {type(layer).__name__}"
-                )
-        if len({id(layer) for layer in layers}) != len(layers):
-            raise ValueError("the same layer object appears twice in layers; create a new one")
+    def __init__(self, layers: Sequence[Layer], seed: Any = None, dtype: Any = np.float32,
+                 input_shape: Any = None):
+        shortcuts = [(layer, layer.activation, layer.activation_layer) for layer in layers
+                     if isinstance(layer, Dense) and layer.activation_layer is not None] if (
+            isinstance(layers, (list, tuple))) else []
+        self.layers = stack.unpack_layers(layers)
+        stack.name_layers(self.layers)
         self.dtype = check_dtype(dtype)
         self.seed = seed if seed is None or isinstance(seed, numbers.Integral) else None
         self.rng = make_rng(seed)
-        self.layers: list[Layer] = []
-        for layer in layers:
-            if layer.built:
-                raise ValueError(
-                    f"{type(layer).__name__} layer is already part of a model; create a new "
-                    "layer for each model"
-                )
-        shortcuts = [(layer, layer.activation, layer.activation_layer) for layer in layers
-                     if isinstance(layer, Dense) and layer.activation_layer is not None]
-        for layer in layers:
-            self.layers.append(layer)
-            if isinstance(layer, Dense) and layer.activation_layer is not None:
-                self.layers.append(layer.pop_activation())
-        try:
-            self.n_inputs = self._infer_n_inputs()
-            self._build()
-        except Exception:  # give the caller's layers back as they were, to reuse them
-            for layer in self.layers:
-                layer.built = False
-            for dense, name, activation_layer in shortcuts:
-                dense.activation, dense.activation_layer = name, activation_layer
-            raise
+        self.built = False
+        self.input_shape: Shape | None = None
+        self.output_shape: Shape | None = None
+        if input_shape is None:
+            input_shape = stack.declared_input_shape(self.layers)
+        if input_shape is not None:
+            try:
+                self.build(input_shape)
+            except Exception:  # give the caller's Dense layers back with their activations
+                for dense, name, activation_layer in shortcuts:
+                    dense.activation, dense.activation_layer = name, activation_layer
+                raise
         # until compile() says otherwise, every layer is applied and outputs are plain values
         self._fused = self._from_logits = self.outputs_are_logits = False
-        self._body = self.layers
         self._metrics: list = []
         self.compiled = False
         self.loss: losses_module.Loss | None = None
@@ -188,54 +129,40 @@ class Sequential:
         self.metadata: dict[str, Any] = {}
 
     # ------------------------------------------------------------------ building
-    def _infer_n_inputs(self) -> int:
-        for layer in self.layers:
-            if isinstance(layer, Dense):
-                return layer.n_inputs
-            if isinstance(layer, BatchNormalization) and layer.n_features is not None:
-                return layer.n_features
-        raise ValueError(
-            "cannot tell how many inputs the model takes: put a Dense(n_inputs, n_outputs) "
-            "layer (or BatchNormalization(n_features=...)) before any other layer that changes "
-            "the width"
-        )
+    def build(self, input_shape: Any) -> None:
+        """Create every layer's parameters for samples of ``input_shape`` (no batch axis).
 
-    def _build(self) -> None:
-        width = self.n_inputs
-        counts: dict[str, int] = {}
-        for layer in self.layers:
-            base = _snake_name(layer)
-            counts[base] = counts.get(base, 0) + 1
-            layer.name = base if counts[base] == 1 else f"{base}_{counts[base] - 1}"
-            width = layer.build(width, self.rng, self.dtype)
-        self.n_outputs = width
+        Each layer is built for the output shape of the one before it; a
+        layer that does not fit raises a ``ValueError`` naming it.
+        """
+        if self.built:
+            raise ValueError(f"the model is already built for inputs of shape "
+                             f"{self.input_shape}")
+        input_shape = stack.check_input_shape(input_shape)
+        shape = stack.build_stack(self.layers, input_shape, self.rng, self.dtype)
+        self.input_shape, self.output_shape = input_shape, shape
+        self.built = True
+        packed_parameters(self)  # the parameters as views of one vector, from the start
         # the layers that may add a penalty to the loss (the others always add 0)
         self._penalizable = [layer for layer in self.layers if type(layer).regularization_loss
                              is not Layer.regularization_loss]
-        if isinstance(self.layers[0], Dense):  # its input is the data: no gradient needed
-            self.layers[0].needs_input_grad = False
-        self._packed_parameters()
 
-    def _packed_parameters(self) -> PackedParameters | None:
-        """All parameters as views into one flat vector (see ``PackedParameters``).
+    @property
+    def n_inputs(self) -> int | None:
+        """Values in one input sample: the number of features for a table."""
+        return None if self.input_shape is None else int(np.prod(self.input_shape))
 
-        Packing lets an optimizer update the whole model in a few vectorised
-        calls. It is done when the model is built and redone if an array was
-        replaced since (e.g. ``layer.weights = new_array``). Models with layer
-        types of their own are not packed: their ``backward`` might rebind a
-        gradient instead of writing into it.
-        """
-        if any(type(layer) not in _PACKABLE for layer in self.layers):
-            return None
-        packed = self.__dict__.get("_packed")
-        if packed is None or not packed.is_current(self.layers):
-            packed = self._packed = PackedParameters(self.layers, self.dtype)
-        return packed
+    @property
+    def n_outputs(self) -> int | None:
+        """Width of the output's last axis (classes, or regression targets)."""
+        return None if self.output_shape is None else self.output_shape[-1]
 
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        state.pop("_packed", None)  # views do not survive copying: packed again when needed
-        return state
+    def _build_for(self, X: np.ndarray, name: str) -> None:
+        if not self.built:
+            if X.ndim < 2:
+                raise ValueError(f"{name} must have a batch axis first, (n_samples, ...), got "
+                                 f"an array of shape {X.shape}")
+            self.build(X.shape[1:])
 
     # ---------------------------------------------------------------- compiling
     def compile(self, loss: Any, optimizer: Any = "adam", metrics: Any = ()) -> None:
@@ -254,16 +181,6 @@ class Sequential:
         """
         loss = losses_module.get(loss)
         optimizer = optimizers_module.get(optimizer)
-        for name, param, _ in self.parameters():  # state left by another model is refused
-            for array in optimizer.state.get(name, {}).values():
-                if array.shape != param.shape or array.dtype != param.dtype:
-                    raise ValueError(
-                        f"the optimizer holds state for a parameter {name!r} of shape "
-                        f"{array.shape} ({array.dtype}), but this model's has shape "
-                        f"{param.shape} ({param.dtype}): it was used by another model; pass a "
-                        "new optimizer, or call optimizer.reset() first"
-                    )
-        self.loss, self.optimizer = loss, optimizer
         if isinstance(metrics, str):
             metrics = [metrics]
         if not isinstance(metrics, Iterable):
@@ -271,43 +188,33 @@ class Sequential:
         metrics = list(metrics)
         for name in metrics:
             metrics_module.get(name)  # validates the name
-        self.metric_names = metrics
-        self._resolve_output_mode()
+        self.loss, self.optimizer, self.metric_names = loss, optimizer, metrics
+        if self.built:
+            self._check_optimizer_state()
+        self._fused, self._from_logits = losses_module.output_mode(loss, self.layers[-1])
+        self.outputs_are_logits = self._from_logits and not self._fused
+        accuracy = metrics_module.accuracy_for(loss)
+        self._metrics = [(name, accuracy if name.lower() in ("accuracy", "acc")
+                          else metrics_module.get(name)) for name in metrics]
         self.compiled = True
 
-    def _resolve_output_mode(self) -> None:
-        """Decide whether the loss sees probabilities or logits, and whether to fuse."""
-        loss, last = self.loss, self.layers[-1]
-        self._fused = False
-        self._from_logits = False
-        if isinstance(loss, (losses_module.CategoricalCrossEntropy,
-                             losses_module.BinaryCrossEntropy)):
-            categorical = isinstance(loss, losses_module.CategoricalCrossEntropy)
-            matching = Softmax if categorical else Sigmoid
-            if isinstance(last, matching):
-                if loss.from_logits is True:
+    def _check_optimizer_state(self) -> None:
+        """Refuse an optimizer holding state for another model's parameters."""
+        for name, param, _ in self.parameters():
+            for array in self.optimizer.state.get(name, {}).values():
+                if array.shape != param.shape or array.dtype != param.dtype:
                     raise ValueError(
-                        "the loss has from_logits=True, but the model ends in "
-                        f"{type(last).__name__}, so its outputs are probabilities; drop "
-                        "from_logits (the gradient is fused automatically) or remove the last layer"
+                        f"the optimizer holds state for a parameter {name!r} of shape "
+                        f"{array.shape} ({array.dtype}), but this model's has shape "
+                        f"{param.shape} ({param.dtype}): it was used by another model; pass "
+                        "a new optimizer, or call optimizer.reset() first"
                     )
-                self._fused = self._from_logits = True
-            elif isinstance(last, (Sigmoid, Softmax)):
-                self._from_logits = bool(loss.from_logits)
-            else:
-                self._from_logits = loss.from_logits is not False
-        self._body = self.layers[:-1] if self._fused else self.layers
-        # the outputs of predict() are logits when the loss reads them as logits unfused
-        self.outputs_are_logits = self._from_logits and not self._fused
-        accuracy_kind = {
-            losses_module.BinaryCrossEntropy: metrics_module.binary_accuracy,
-            losses_module.CategoricalCrossEntropy: metrics_module.categorical_accuracy,
-        }.get(type(loss), metrics_module.accuracy)
-        self._metrics = [
-            (name, accuracy_kind if name.lower() in ("accuracy", "acc")
-             else metrics_module.get(name))
-            for name in self.metric_names
-        ]
+
+    def _require_built(self, what: str) -> None:
+        if not self.built:
+            raise ValueError(
+                f"the model is not built yet, so it has no weights for {what}(): pass "
+                "input_shape=... to Sequential, or call fit, predict or build first")
 
     def _require_compiled(self, what: str) -> None:
         if not self.compiled:
@@ -317,9 +224,12 @@ class Sequential:
             )
 
     # ------------------------------------------------------------------- maths
+    def body_layers(self) -> list[Layer]:
+        """The layers applied in training: all but a final activation fused into the loss."""
+        return self.layers[:-1] if self._fused else self.layers
+
     def _forward_body(self, x: np.ndarray, training: bool) -> np.ndarray:
-        """Outputs of every layer but a fused final one: the loss's input."""
-        for layer in self._body:
+        for layer in self.body_layers():
             x = layer.forward(x, training)
         return x
 
@@ -328,59 +238,74 @@ class Sequential:
         return self.layers[-1].forward(body_output) if self._fused else body_output
 
     def _regularization_loss(self) -> float:
-        """Sum of the layers' L1/L2 penalties (0 for layers without any)."""
         return sum(layer.regularization_loss() for layer in self._penalizable)
 
-    def _forward_backward(self, x: np.ndarray, y: np.ndarray, training: bool = True,
-                          backward: bool = True) -> tuple[float, np.ndarray]:
-        """Loss of one batch and (if ``backward``) every parameter's gradient.
+    def compute_gradients(self, X: Any, y: Any, training: bool = True,
+                          backward: bool = True) -> float:
+        """Loss of one batch and, with ``backward``, every parameter's gradient.
 
-        Returns the loss (data term + regularisation) and the body's output.
+        The plain, unoptimised path: forward through every layer, the loss
+        (with any L1/L2 penalty), then each layer's ``backward``, last layer
+        first, which sets its ``grad_<name>`` arrays. ``fit`` does the same
+        faster; :func:`plainnet.gradcheck` checks this path.
+
+        Returns
+        -------
+        float
+            The loss.
         """
-        body_output = self._forward_body(x, training)
-        loss, grad = self.loss.value_and_gradient(y, body_output, from_logits=self._from_logits)
+        self._require_compiled("compute_gradients")
+        X, y = self._check_xy(X, y)
+        output = self._forward_body(X, training)
+        loss, grad = self.loss.value_and_gradient(y, output, from_logits=self._from_logits)
         if backward:
-            for layer in reversed(self._body):
+            for layer in reversed(self.body_layers()):
                 grad = layer.backward(grad)
-        if self._penalizable:
-            loss += self._regularization_loss()
-        return loss, body_output
+        return loss + self._regularization_loss()
 
     def parameters(self) -> list[tuple[str, np.ndarray, np.ndarray]]:
-        """``("layer/param", parameter, gradient)`` for every trainable array."""
+        """``("layer/param", parameter, gradient)`` for every parameter, frozen ones too."""
+        self._require_built("parameters")
         return [(f"{layer.name}/{name}", param, grad)
                 for layer in self.layers for name, param, grad in layer.parameters()]
 
+    def trainable_parameters(self) -> list[tuple[str, np.ndarray, np.ndarray]]:
+        """As :meth:`parameters`, for the layers with ``trainable=True`` only."""
+        return [(f"{layer.name}/{name}", param, grad) for layer in self.layers
+                if layer.trainable for name, param, grad in layer.parameters()]
+
     # ----------------------------------------------------------- input checks
+    def _check_X(self, X: Any, name: str = "X") -> np.ndarray:
+        from ._validation import check_inputs
+
+        X = as_float_array(name, X, self.dtype)
+        self._build_for(X, name)
+        return check_inputs(X, self.input_shape, name=name)
+
     def _check_xy(self, X: Any, y: Any, name: str = "") -> tuple[np.ndarray, np.ndarray]:
-        X = check_X(X, self.n_inputs, self.dtype, name=f"X{name}")
+        X = self._check_X(X, name=f"X{name}")
+        if len(self.output_shape) != 1:
+            raise ValueError(
+                f"the losses take outputs of shape (n_samples, n_outputs), but this model's "
+                f"outputs have shape {self.output_shape} each; end the model with "
+                "Flatten() and a Dense layer, or with layers that give one axis per sample"
+            )
         y = self.loss.prepare_targets(y, self.n_outputs, self.dtype, name=f"y{name}")
         if len(y) != len(X):
             raise ValueError(
-                f"X{name} has {len(X)} samples but y{name} has {len(y)}; they must match"
-            )
+                f"X{name} has {len(X)} samples but y{name} has {len(y)}; they must match")
         return X, y
 
     # --------------------------------------------------------------- training
-    def fit(
-        self,
-        X: Any,
-        y: Any,
-        epochs: int = 1,
-        batch_size: int = 32,
-        shuffle: bool = True,
-        validation_split: float = 0.0,
-        validation_data: tuple[Any, Any] | None = None,
-        callbacks: Sequence[Callback] = (),
-        verbose: int = 1,
-        checkpoint: Any = None,
-        resume: bool = False,
-    ) -> History:
+    def fit(self, X: Any, y: Any, epochs: int = 1, batch_size: int = 32, shuffle: bool = True,
+            validation_split: float = 0.0, validation_data: tuple[Any, Any] | None = None,
+            callbacks: Sequence[Callback] = (), verbose: int = 1, checkpoint: Any = None,
+            resume: bool = False) -> History:
         """Train with mini-batch gradient descent.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_inputs)
+        X : array-like of shape (n_samples, *input_shape)
         y : array-like
             Targets: ``(n_samples,)`` or ``(n_samples, n_outputs)``; class labels
             or one-hot rows for ``categorical_crossentropy``.
@@ -419,251 +344,64 @@ class Sequential:
 
         Notes
         -----
-        Ctrl-C stops training after the current batch, keeps the weights and
-        the history of the completed epochs, and warns.
+        Layers with ``trainable=False`` keep their parameters. Ctrl-C stops
+        training after the current batch, keeps the weights and the history
+        of the completed epochs, and warns.
         """
         self._require_compiled("fit")
-        epochs = check_int("epochs", epochs, 1)
-        batch_size = check_int("batch_size", batch_size, 1)
-        if not callable(shuffle):
-            shuffle = check_bool("shuffle", shuffle)
-        resume = check_bool("resume", resume)
-        verbose = check_int("verbose", verbose, 0)
-        if verbose > 2:
-            raise ValueError(f"verbose must be 0, 1 or 2, got {verbose}")
-        validation_split = check_float("validation_split", validation_split, 0.0, 1.0,
-                                       max_inclusive=False)
+        epochs, batch_size, shuffle, resume, verbose, validation_split = check_fit_arguments(
+            epochs, batch_size, shuffle, resume, verbose, validation_split)
         X, y = self._check_xy(X, y)
-        if validation_data is not None and validation_split:
-            raise ValueError("give either validation_split or validation_data, not both")
-        X, y, validation = self._validation_set(X, y, validation_split, validation_data)
-        if isinstance(callbacks, Callback):
-            callbacks = [callbacks]
-        if not isinstance(callbacks, Iterable):
-            raise TypeError(f"callbacks must be a list of plainnet Callbacks, got "
-                            f"{type(callbacks).__name__}")
-        callbacks = list(callbacks)
-        for i, cb in enumerate(callbacks):
-            if not isinstance(cb, Callback):
-                raise TypeError(f"callbacks[{i}] must be a plainnet Callback, got "
-                                f"{type(cb).__name__}")
-        if checkpoint is not None:
-            from .callbacks import ModelCheckpoint
-
-            callbacks.append(ModelCheckpoint(checkpoint))
-
+        self._check_optimizer_state()
+        X, y, validation = split_validation(X, y, validation_split, validation_data,
+                                            self._check_xy)
         if resume:  # continue numbering (and the history) where the last run stopped
             previous = self.history
             history = History(previous.history, previous.epoch) if previous else History()
         else:  # a new run: its epochs are counted from 0, as its history is
             self.epochs_done = 0
             history = History()
-        all_callbacks = [history, *callbacks]
-        if verbose == 1:
-            all_callbacks.append(ProgressBar(epochs, len(X)))
-        elif verbose == 2:
-            all_callbacks.append(EpochLogger(epochs))
+        callbacks = fit_callbacks(callbacks, checkpoint, history, verbose, epochs, len(X))
         self.history = history
-        self._train(X, y, validation, self.epochs_done, epochs, min(batch_size, len(X)),
-                    shuffle, all_callbacks)
+        self._train(X, y, validation, epochs, min(batch_size, len(X)), shuffle, callbacks)
         return history
 
-    def _validation_set(self, X, y, split, data):
-        if data is not None:
-            if not isinstance(data, (tuple, list)) or len(data) != 2:
-                raise TypeError("validation_data must be a tuple (X_val, y_val)")
-            return (X, y, self._check_xy(data[0], data[1], name="_val"))
-        if not split:
-            return X, y, None
-        n_train = int(len(X) * (1.0 - split))
-        if n_train == 0 or n_train == len(X):
-            raise ValueError(
-                f"validation_split={split} of {len(X)} samples leaves "
-                f"{n_train} for training and {len(X) - n_train} for validation; both need "
-                "at least one"
-            )
-        return X[:n_train], y[:n_train], (X[n_train:], y[n_train:])
-
-    def _train(self, X, y, validation, initial_epoch, total_epochs, batch_size, shuffle,
-               callbacks) -> None:
-        n = len(X)
-        # the callbacks that do something at the start of an epoch and after a batch
-        begin_callbacks = [cb for cb in callbacks
-                           if type(cb).on_epoch_begin is not Callback.on_epoch_begin]
-        batch_callbacks = [cb for cb in callbacks
-                           if type(cb).on_batch_end is not Callback.on_batch_end]
-        # Every array (parameters and state such as running statistics) and a copy of
-        # it from before the latest step: restored if the next loss is not finite.
-        # (A packed model keeps its previous parameters in packed.spare instead.)
-        packed, arrays, backup = self._arrays_to_restore()
-        # A callback of your own might replace a layer's array (plainnet's never do).
-        check_swaps = packed is not None and any(
-            type(cb).__module__ != Callback.__module__ for cb in callbacks)
-        # The weights after each epoch's last step are checked before callbacks see them
-        # (a checkpoint must not save NaNs); with no callback that looks at weights, the
-        # next epoch's loss catches a blow-up, and only the final epoch needs the check.
-        check_every_epoch = any(not isinstance(cb, (History, ProgressBar, EpochLogger))
-                                for cb in callbacks)
-        interrupted = {"flag": False}
-        restore_handler = self._catch_ctrl_c(interrupted)
-        self.stop_training = False
-        for cb in callbacks:
-            cb.set_model(self)
-        started = []  # on_train_end goes to these only: the others have nothing to end
-        failed = False
-        try:
-            for cb in callbacks:
-                cb.on_train_begin({})
-                started.append(cb)
-            for epoch in range(initial_epoch, total_epochs):
-                if self.stop_training:  # a callback said so (at the end of an epoch, or
-                    break               # on_train_begin of a resumed run that had stopped)
-                begin_logs: dict[str, float] = {}  # what callbacks log here (learning_rate)
-                for cb in begin_callbacks:
-                    cb.on_epoch_begin(epoch, begin_logs)
-                if check_swaps and not packed.is_current(self.layers):
-                    packed, arrays, backup = self._arrays_to_restore()  # a callback swapped one
-                order = None
-                if callable(shuffle):
-                    order = self._check_order(shuffle(n), n)
-                elif shuffle and batch_size < n:  # one batch of everything: order is moot
-                    order = self.rng.permutation(n)
-                loss_sum, outputs = 0.0, []
-                for batch, start in enumerate(range(0, n, batch_size)):
-                    stop = start + batch_size
-                    if order is None:
-                        xb, yb = X[start:stop], y[start:stop]
-                    else:  # gather each batch's rows: no copy of the whole data set
-                        rows = order[start:stop]
-                        xb, yb = X.take(rows, axis=0), y.take(rows, axis=0)
-                    loss, body_output = self._forward_backward(xb, yb)
-                    if not math.isfinite(loss):
-                        self._diverged(loss, epoch, batch, packed, arrays, backup)
-                    for array, saved in zip(arrays, backup):
-                        np.copyto(saved, array)
-                    if packed is None:
-                        self.optimizer.step(self.parameters())
-                    else:
-                        self.optimizer.step_packed(packed)
-                    loss_sum += loss * len(xb)
-                    if self._metrics:
-                        outputs.append(body_output)
-                    if batch_callbacks:
-                        batch_logs = {"loss": loss, "size": len(xb)}
-                        for cb in batch_callbacks:
-                            cb.on_batch_end(batch, batch_logs)
-                    if interrupted["flag"]:
-                        _warn_interrupted(epoch, batch)
-                        return
-                if ((check_every_epoch or epoch + 1 == total_epochs)
-                        and not self._weights_finite(packed, arrays)):  # after the last step
-                    self._diverged("non-finite weights", epoch, batch, packed, arrays, backup)
-                logs = {"loss": loss_sum / n}
-                if self._metrics:
-                    y_epoch = y if order is None else y.take(order, axis=0)
-                    logs.update(self._metric_values(y_epoch, np.concatenate(outputs)))
+    def _train(self, X, y, validation, epochs, batch_size, shuffle, callbacks) -> None:
+        """The loop: for each batch, forward, loss, backward, step."""
+        with TrainingRun(self, callbacks, epochs) as run:
+            for _ in run.epochs(first=self.epochs_done):
+                for xb, yb in run.batches(X, y, batch_size, shuffle):
+                    output = run.forward(xb)
+                    loss, grad = self.loss.value_and_gradient(yb, output,
+                                                              from_logits=self._from_logits)
+                    loss += self._regularization_loss()
+                    run.check(loss)  # not finite: roll back the last step and raise
+                    run.backward(grad)
+                    run.step()
+                    if run.batch_done(loss, len(xb), output):
+                        return  # Ctrl-C
+                logs = run.epoch_logs(y)
                 if validation is not None:
                     scores = self._evaluate_arrays(*validation)
                     logs.update({f"val_{k}": v for k, v in scores.items()})
-                logs.update(begin_logs)
-                self.epochs_done += 1
-                for cb in callbacks:
-                    cb.on_epoch_end(epoch, logs)
-                if interrupted["flag"]:  # Ctrl-C during validation or a callback
-                    _warn_interrupted(epoch, batch)
-                    return
-        except BaseException:
-            failed = True  # e.g. TrainingDivergedError: tell on_train_end
-            raise
-        finally:
-            restore_handler()
-            if packed is not None:
-                packed.settle()  # the layers' arrays are the same objects as before fit
-            for cb in started:
-                cb.on_train_end({"failed": True} if failed else {})
+                if run.epoch_done(logs):
+                    return  # Ctrl-C
 
-    @staticmethod
-    def _check_order(order: Any, n: int) -> np.ndarray:
-        """The sample order a ``shuffle`` callable returned, checked: a permutation of n rows."""
-        order = np.asarray(order)
-        if (order.shape != (n,) or order.dtype.kind not in "iu"
-                or not np.array_equal(np.sort(order), np.arange(n))):
-            raise ValueError(
-                f"the shuffle callable must return a permutation of range({n}) as integers, "
-                f"got an array of shape {order.shape} and dtype {order.dtype}"
-            )
-        return order
-
-    def _arrays_to_restore(self):
-        """``(packed, arrays, backup)``: what ``_train`` copies before each step.
-
-        ``arrays`` are the layers' arrays (parameters and saved state). For a
-        packed model they are only the saved state (running statistics): the
-        optimizer leaves the previous parameters in ``packed.spare``, which
-        starts as a copy of the live ones.
-        """
-        packed = self._packed_parameters()
-        if type(self.optimizer) not in _PACKED_STEP:
-            packed = None
-        if packed is None:
-            arrays = [array for layer in self.layers for array in layer.arrays().values()]
-        else:
-            arrays = [getattr(layer, name) for layer in self.layers
-                      for name in layer.state_names]
-        backup = [array.copy() for array in arrays]
-        if packed is not None:
-            np.copyto(packed.spare, packed.param)
-        return packed, arrays, backup
-
-    @staticmethod
-    def _weights_finite(packed, arrays) -> bool:
-        return (packed is None or all_finite(packed.param)) and all(map(all_finite, arrays))
-
-    def _diverged(self, loss, epoch, batch, packed, arrays, backup) -> None:
-        for array, saved in zip(arrays, backup):
-            np.copyto(array, saved)
-        if packed is not None:
-            packed.flip()  # back to the parameters before the last step
-        what = loss if isinstance(loss, str) else f"a loss of {loss}"
-        raise TrainingDivergedError(
-            f"training diverged: {what} at epoch {epoch + 1}, batch {batch + 1}; "
-            "the weights of the last step with a finite loss were restored. Try a smaller "
-            "learning rate, scaling the inputs, or clipnorm on the optimizer"
-        )
-
-    @staticmethod
-    def _catch_ctrl_c(state: dict) -> Any:
-        """Turn the first Ctrl-C into a flag checked after each batch; return the undo."""
-        if threading.current_thread() is not threading.main_thread():
-            return lambda: None
-        previous = signal.getsignal(signal.SIGINT)
-        if previous is signal.SIG_IGN or previous is None:  # ignored, or not Python's to restore
-            return lambda: None
-
-        def handler(signum, frame):
-            state["flag"] = True
-            signal.signal(signal.SIGINT, previous)  # a second Ctrl-C stops at once
-
-        try:
-            signal.signal(signal.SIGINT, handler)
-        except ValueError:  # not allowed here (e.g. an embedded interpreter)
-            return lambda: None
-        return lambda: signal.signal(signal.SIGINT, previous)
-
-    def _metric_values(self, y: np.ndarray, body_output: np.ndarray) -> dict[str, float]:
+    def metric_values(self, y: np.ndarray, body_output: np.ndarray) -> dict[str, float]:
+        """The compiled metrics of outputs of the body (what the loss reads) against ``y``."""
         outputs = self._final(body_output)
         return {name: fn(y, outputs, from_logits=self.outputs_are_logits)
                 for name, fn in self._metrics}
 
     # ------------------------------------------------------------- inference
     def predict(self, X: Any, batch_size: int | None = None) -> np.ndarray:
-        """Outputs of the model for ``X``, shape ``(n_samples, n_outputs)``.
+        """Outputs of the model for ``X``, shape ``(n_samples, *output_shape)``.
 
         Probabilities if the model ends in ``Softmax``/``Sigmoid``; raw
         scores (logits) or values otherwise. Dropout is off, batch
         normalisation uses its running statistics.
         """
-        X = check_X(X, self.n_inputs, self.dtype)
+        X = self._check_X(X)
         outputs = self._final(self._predict_body(X, batch_size))
         self.clear_caches()
         return outputs
@@ -674,16 +412,9 @@ class Sequential:
             layer.clear_cache()
 
     def _predict_body(self, X: np.ndarray, batch_size: int | None) -> np.ndarray:
-        body = self._body
-        if batch_size is None:
-            batch_size = len(X)
-        batch_size = check_int("batch_size", batch_size, 1)
-        chunks = []
-        for start in range(0, len(X), batch_size):
-            out = X[start:start + batch_size]
-            for layer in body:
-                out = layer.forward(out, training=False)
-            chunks.append(out)
+        batch_size = check_int("batch_size", len(X) if batch_size is None else batch_size, 1)
+        chunks = [self._forward_body(X[start:start + batch_size], training=False)
+                  for start in range(0, len(X), batch_size)]
         return chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
 
     def evaluate(self, X: Any, y: Any, batch_size: int | None = None) -> dict[str, float]:
@@ -697,13 +428,13 @@ class Sequential:
     def _evaluate_arrays(self, X, y, batch_size=None) -> dict[str, float]:
         body_output = self._predict_body(X, batch_size)
         loss = self.loss(y, body_output, from_logits=self._from_logits)
-        scores = {"loss": loss + self._regularization_loss()}
-        scores.update(self._metric_values(y, body_output))
-        return scores
+        return {"loss": loss + self._regularization_loss(),
+                **self.metric_values(y, body_output)}
 
     # ------------------------------------------------------------- weights
     def get_weights(self) -> list[np.ndarray]:
         """Copies of every layer's arrays (parameters, then state), layer by layer."""
+        self._require_built("get_weights")
         return [array.copy() for layer in self.layers for array in layer.arrays().values()]
 
     def set_weights(self, weights: Sequence[Any]) -> None:
@@ -711,45 +442,35 @@ class Sequential:
 
         All arrays are checked (count, shape, finite numbers) before any is changed.
         """
-        targets = [(layer, name, array) for layer in self.layers
-                   for name, array in layer.arrays().items()]
-        if not isinstance(weights, Iterable) or isinstance(weights, (str, bytes, dict)):
-            raise TypeError(f"weights must be a list of arrays (as get_weights() returns), "
-                            f"got {type(weights).__name__}")
-        weights = list(weights)
-        if len(weights) != len(targets):
-            raise ValueError(f"weights has {len(weights)} arrays, but the model has "
-                             f"{len(targets)}")
-        converted = []
-        for (layer, name, current), new in zip(targets, weights):
-            new = as_float_array(f"{layer.name}.{name}", new, self.dtype)
-            if new.shape != current.shape:
-                raise ValueError(f"{layer.name}.{name} must have shape {current.shape}, got "
-                                 f"{new.shape}")
-            converted.append(new)
-        for (_, _, current), new in zip(targets, converted):
-            np.copyto(current, new)
+        self._require_built("set_weights")
+        stack.set_arrays(self.layers, weights, self.dtype)
 
     def count_params(self) -> int:
-        """Number of trainable scalars."""
+        """Number of scalars in the parameters."""
+        self._require_built("count_params")
         return sum(layer.count_params() for layer in self.layers)
 
     # --------------------------------------------------------------- display
     def summary(self, print_fn=print) -> None:
         """Print a table of the layers, their output shapes and parameter counts."""
-        rows = [("Layer (type)", "Output shape", "Params")]
-        for layer in self.layers:
-            rows.append((f"{layer.name} ({type(layer).__name__})", f"(None, {layer.n_outputs})",
-                         f"{layer.count_params():,}"))
+        if not self.built:
+            raise ValueError("the model is not built yet, so its shapes are unknown: pass "
+                             "input_shape=... to Sequential, or call fit, predict or build first")
+        rows = [("Layer (type)", "Output shape", "Params"), *stack.summary_rows(self.layers)]
         widths = [max(len(r[i]) for r in rows) + 2 for i in range(3)]
         rule = "-" * sum(widths)
-        lines = [f'Model: "sequential" ({self.n_inputs} inputs, dtype {self.dtype.name})', rule]
+        inputs = (f"{self.input_shape[0]} inputs" if len(self.input_shape) == 1
+                  else f"inputs of shape {self.input_shape}")
+        lines = [f'Model: "sequential" ({inputs}, dtype {self.dtype.name})', rule]
         for i, row in enumerate(rows):
             lines.append(row[0].ljust(widths[0]) + row[1].ljust(widths[1])
                          + row[2].rjust(widths[2]))
             if i == 0:
                 lines.append("=" * sum(widths))
+        frozen = sum(layer.count_params() for layer in self.layers if not layer.trainable)
         lines += [rule, f"Total params: {self.count_params():,}"]
+        if frozen:
+            lines.append(f"Non-trainable params: {frozen:,}")
         if self.compiled:
             lines.append(f"Loss: {self.loss!r}  Optimizer: {self.optimizer!r}")
         print_fn("\n".join(lines))
@@ -759,9 +480,10 @@ class Sequential:
         return f"Sequential([{inner}], dtype={self.dtype.name})"
 
     def get_config(self) -> dict[str, Any]:
-        """Layer types and constructor arguments, and the dtype, as JSON-able values."""
+        """Layer types and constructor arguments, dtype and input shape, as JSON-able values."""
         return {
             "dtype": self.dtype.name,
+            "input_shape": None if self.input_shape is None else list(self.input_shape),
             "layers": [{"type": type(layer).__name__, "config": layer.get_config()}
                        for layer in self.layers],
         }
@@ -769,12 +491,24 @@ class Sequential:
     # ------------------------------------------------------------------ files
     def save(self, path: Any) -> None:
         """Save the model to one file, atomically (see :func:`plainnet.io.save`)."""
-        from . import io
+        from . import io  # io builds models when loading: it sits above this module
 
+        self._require_built("save")
         io.save(self, path)
 
-    def copy(self) -> Sequential:
-        """An independent deep copy (weights, optimizer state, generator)."""
-        return copy.deepcopy(self)
+    def copy(self, dtype: Any = None) -> Sequential:
+        """An independent deep copy (weights, optimizer state, generator).
 
-
+        With ``dtype``, every array of the copy (parameters, gradients, state,
+        optimizer state) is converted to it (``gradcheck`` uses float64).
+        """
+        clone = copy.deepcopy(self)
+        if dtype is None:
+            return clone
+        clone.dtype = check_dtype(dtype)
+        stack.convert_dtype(clone.layers, clone.dtype)
+        if clone.optimizer is not None:
+            clone.optimizer.state = {name: {slot: array.astype(clone.dtype)
+                                            for slot, array in slots.items()}
+                                     for name, slots in clone.optimizer.state.items()}
+        return clone

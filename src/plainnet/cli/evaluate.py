@@ -1,0 +1,39 @@
+"""``plainnet evaluate``: metrics on labelled data, with a confusion matrix for classes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from ..metrics import confusion_matrix
+from .models import check_width, class_names, is_classifier, load_model, probabilities, scores
+from .report import format_confusion, metric_name
+from .tabledata import labels_for, load_data
+
+__all__ = ["cmd_evaluate"]
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    """``plainnet evaluate``: metrics on labelled data, with a confusion matrix for classes."""
+    model = load_model(args.model)
+    data = load_data(args, model)
+    check_width(model, data.X, data.name)
+    y = labels_for(model, data)
+    results: dict[str, Any] = scores(model, data.X, y)
+    matrix = None
+    if is_classifier(model):
+        names = class_names(model)
+        predicted = probabilities(model, data.X).argmax(axis=1)
+        matrix = confusion_matrix(y, predicted, len(names))
+    if args.json:
+        extra = {} if matrix is None else {"classes": names, "confusion_matrix": matrix.tolist()}
+        print(json.dumps({**results, **extra, "samples": len(data.X)}, ensure_ascii=False))
+        return 0
+    print(f"{args.model} on {data.name} ({len(data.X)} rows)")
+    for key, value in results.items():
+        print(f"{metric_name(key) + ':':<10}{value:.6g}")
+    if matrix is not None:
+        print("confusion matrix (rows: true class, columns: predicted class):")
+        print(format_confusion(matrix, names))
+    return 0

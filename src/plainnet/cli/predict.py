@@ -1,0 +1,62 @@
+"""``plainnet predict``: one output row per input row, in the original label names."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import sys
+
+import numpy as np
+
+from ..data.table import column_index, numeric_columns, read_table
+from .errors import CommandError
+from .files import write_text_atomically
+from .models import Model, check_width, class_names, is_classifier, load_model, probabilities
+from .tabledata import csv_path, feature_columns
+
+__all__ = ["cmd_predict"]
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    """``plainnet predict``: one output row per input row, in the original label names."""
+    model = load_model(args.model)
+    path = csv_path(args)
+    table = read_table(path, header=args.header)
+    exclude = column_index(table, args.target) if args.target is not None else None
+    X = numeric_columns(table, feature_columns(model, table, exclude))
+    check_width(model, X, path)
+    if is_classifier(model):
+        header, rows = _class_predictions(model, X, args.proba)
+    elif args.proba:
+        raise CommandError(f"--proba needs a classifier, but {args.model} is a regression "
+                           "model")
+    else:
+        outputs = np.asarray(model.predict(X), dtype=np.float64)
+        header = (["prediction"] if outputs.shape[1] == 1
+                  else [f"prediction_{i}" for i in range(outputs.shape[1])])
+        rows = [[f"{v:.6g}" for v in row] for row in outputs]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    if args.out:
+        write_text_atomically(args.out, buffer.getvalue())
+        print(f"wrote {len(rows)} predictions to {args.out}")
+    else:
+        sys.stdout.write(buffer.getvalue())
+        sys.stdout.flush()
+    return 0
+
+
+def _class_predictions(model: Model, X: np.ndarray, proba: bool
+                       ) -> tuple[list[str], list[list[str]]]:
+    """The header and rows of a classifier's predictions (and probabilities)."""
+    p = probabilities(model, X)
+    names = class_names(model)
+    predicted = [names[i] for i in p.argmax(axis=1)]
+    if not proba:
+        return ["prediction"], [[label] for label in predicted]
+    header = ["prediction", *(f"probability_{name}" for name in names)]
+    return header, [[label, *(f"{v:.6g}" for v in row)]
+                    for label, row in zip(predicted, p)]

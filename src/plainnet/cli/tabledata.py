@@ -1,0 +1,183 @@
+"""The data a command works on: a CSV file or a built-in data set, as ``X`` and ``y``.
+
+``train`` reads every column but ``--target`` as a feature; ``predict``,
+``evaluate`` and ``plot`` find the model's features by name (the model file
+keeps them) and match the target's labels to the model's classes.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from .. import data as datasets
+from ..data.table import (
+    Table,
+    column_index,
+    numeric_columns,
+    read_table,
+    select_columns,
+    target_column,
+)
+from .errors import CommandError, UsageError
+from .models import Model, is_classifier, metadata, n_outputs, saved_classes, saved_features
+from .report import list_text
+
+__all__ = ["DATASETS", "Data", "builtin", "csv_path", "feature_columns", "labels_for",
+           "load_data"]
+
+DATASETS = ("xor", "moons", "circles", "spirals", "blobs", "digits")
+
+
+class Data(NamedTuple):
+    """A data set as the commands use it."""
+
+    X: np.ndarray                   # (n, d) float64 features
+    y: np.ndarray | None            # (n,) codes of text labels, or numbers; None: no target
+    classes: list[str] | None       # label of code i for a text target, else None
+    name: str                       # for messages: "moons" or the CSV path
+    generated: bool = False         # a built-in data set (always classification)
+    target: str | int | None = None  # the target column: its name (or number without header)
+    features: list[str] | None = None  # the names of X's columns, when the file has a header
+
+
+def csv_path(args: argparse.Namespace, required: bool = True) -> str | None:
+    """The CSV file given as DATA.csv or --csv (not both)."""
+    paths = [path for path in (args.csv, args.csv_option) if path is not None]
+    if len(paths) == 2:
+        raise UsageError("give the CSV file once: as DATA.csv or with --csv")
+    if not paths and required:
+        raise UsageError("give a CSV file: DATA.csv")
+    return paths[0] if paths else None
+
+
+def load_data(args: argparse.Namespace, model: Model | None = None) -> Data:
+    """The data chosen on the command line: a CSV file, or ``--data NAME``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed options: ``csv``/``csv_option``, ``target``, ``header``,
+        and ``data``, ``samples``, ``noise``, ``seed`` for a built-in set.
+    model : Sequential or NeuralNetwork, optional
+        The model the data are for: its features are then picked from the
+        file by name (when both know them), and ``--target`` defaults to the
+        model's target column. Without a model, every column but the target
+        is a feature (``train``).
+
+    Returns
+    -------
+    Data
+
+    Raises
+    ------
+    UsageError
+        For options that do not go together, or a missing ``--target``.
+    ValueError, OSError
+        For a file that cannot be read, a missing column, a cell that is not
+        a number (see :mod:`plainnet.data.table`).
+    """
+    path = csv_path(args, required=args.data is None)
+    if args.data is not None:
+        if path is not None:
+            raise UsageError("give a CSV file or --data NAME, not both")
+        if args.target is not None:
+            raise UsageError("--target goes with a CSV file; a built-in data set has its labels")
+        return builtin(args.data, args.samples, args.noise, args.seed)
+    table = read_table(path, header=args.header)
+    target = args.target if args.target is not None else _saved_target(model, table)
+    if target is None:
+        raise UsageError("--target COLUMN is needed: the name of the column to predict")
+    column = column_index(table, target)
+    features = feature_columns(model, table, exclude=column)
+    y, classes = target_column(table, column)
+    names = table.names
+    return Data(numeric_columns(table, features), y, classes, path,
+                target=names[column] if names is not None else column,
+                features=[names[j] for j in features] if names is not None else None)
+
+
+def builtin(name: str, samples: int, noise: float | None, seed: int) -> Data:
+    """A built-in data set: ``samples`` points (generated sets) drawn with ``seed``."""
+    kwargs: dict[str, Any] = {} if noise is None else {"noise": noise}
+    if name == "xor":
+        X, y = datasets.xor()
+    elif name == "digits":
+        X, y = datasets.digits()
+    elif name == "blobs":
+        X, y = datasets.blobs(samples, seed=seed,
+                              **({} if noise is None else {"cluster_std": noise}))
+    else:
+        X, y = getattr(datasets, name)(samples, seed=seed, **kwargs)
+    return Data(np.asarray(X, dtype=np.float64), np.asarray(y), None, name, generated=True)
+
+
+def _saved_target(model: Model | None, table: Table) -> str | None:
+    """The model's target column, if it was trained on a CSV with a header and this has one."""
+    target = metadata(model).get("target") if model is not None else None
+    return target if isinstance(target, str) and table.names is not None else None
+
+
+def feature_columns(model: Model | None, table: Table, exclude: int | None) -> list[int]:
+    """The columns the model reads: its features by name, else every column but ``exclude``."""
+    names = saved_features(model) if model is not None else None
+    if names is not None and table.names is not None:
+        return select_columns(table, names)
+    return [j for j in range(table.width) if j != exclude]
+
+
+def labels_for(model: Model, data: Data) -> np.ndarray:
+    """The targets of ``data`` as the model numbers its outputs (classes) or as numbers."""
+    if not is_classifier(model):
+        if data.classes is not None:
+            raise CommandError(f"{data.name}: the target {data.target!r} holds text, but the "
+                               "model is a regression model")
+        return data.y
+    classes = saved_classes(model)
+    if classes is not None:
+        return _encode_labels(classes, data)
+    k = max(n_outputs(model), 2)
+    y = data.y
+    if data.classes is not None and len(data.classes) != k:
+        raise CommandError(
+            f"{data.name}: the target has {len(data.classes)} distinct labels but the model "
+            f"has {k} classes; text labels are numbered in sorted order, so every class must "
+            "appear")
+    if data.classes is None and (np.any(y != np.round(y)) or y.min() < 0 or y.max() >= k):
+        raise CommandError(f"{data.name}: the model has {k} classes, so the labels must be "
+                           f"whole numbers 0..{k - 1} (or text); found {y.min():g}..{y.max():g}")
+    return y.astype(np.int64)
+
+
+def _encode_labels(classes: list[str | int], data: Data) -> np.ndarray:
+    """``data``'s labels (text or numbers) as indices into the saved ``classes``."""
+    if data.classes is not None:  # text in the file: match the text
+        index = {str(c): i for i, c in enumerate(classes)}
+        found: list = list(data.classes)
+    else:  # numbers in the file: match by value the classes that are numbers
+        by_value: dict[float, int] = {}
+        for i, c in enumerate(classes):
+            try:
+                value = float(c)
+            except (ValueError, OverflowError):
+                continue
+            by_value[value] = -1 if value in by_value else i  # -1: two classes, same value
+        found = [_plain_number(v) for v in np.unique(data.y)]
+        index = {v: by_value[float(v)] for v in found if by_value.get(float(v), -1) >= 0}
+    unknown = [label for label in found if label not in index]
+    if unknown:
+        raise CommandError(f"{data.name}: the target has the label(s) "
+                           f"{list_text(unknown, 5, quote=True)} that the model was not "
+                           f"trained on; its classes are {list_text(classes)}")
+    codes = np.array([index[label] for label in found], dtype=np.int64)
+    if data.classes is not None:
+        return codes[data.y]
+    return codes[np.searchsorted(np.unique(data.y), data.y)]
+
+
+def _plain_number(value: float) -> int | float:
+    """``3.0`` -> ``3`` (for messages and matching), other values as they are."""
+    value = float(value)
+    return int(value) if value.is_integer() else value

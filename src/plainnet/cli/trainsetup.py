@@ -1,0 +1,197 @@
+"""What ``plainnet train`` decides before it trains: task, targets, split, model, record.
+
+Each step is a function of the data and the options alone, so that a run
+resumed with ``--resume`` makes the same decisions (and a checkpoint made
+with other data or options is recognised and refused).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from .._validation import make_rng
+from ..activations import Sigmoid, Softmax
+from ..data.scaling import Scaling
+from ..layers import Dense
+from ..model import Sequential
+from ..optimizers import OPTIMIZER_TYPES
+from .errors import CommandError
+from .models import metadata as saved_metadata
+from .report import shorten
+from .tabledata import Data
+
+__all__ = ["RESUME_KEYS", "Split", "build_model", "choose_task", "new_model", "resume_model",
+           "shuffle_and_split", "training_metadata", "training_targets"]
+
+
+class Split(NamedTuple):
+    """The rows to train on and the rows to validate on (possibly none)."""
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_val: np.ndarray
+    y_val: np.ndarray
+
+
+def choose_task(data: Data, task: str) -> tuple[str, str]:
+    """``(task, why)``: the task asked for, or the one the target suggests."""
+    if task == "regression" and (data.classes is not None or data.generated):
+        raise CommandError(f"{data.name}: the target holds class labels (text), so the task "
+                           "cannot be regression")
+    if task != "auto":
+        return task, "--task"
+    if data.generated:
+        return "classification", "a built-in data set"
+    if data.classes is not None:
+        return "classification", "the target is text"
+    values = np.unique(data.y)
+    few = min(20, max(2, len(data.y) // 2))
+    if np.all(values == np.round(values)) and len(values) <= few:
+        return "classification", f"the target has {len(values)} distinct whole numbers"
+    return "regression", "the target is numbers"
+
+
+def training_targets(data: Data, task: str) -> tuple[np.ndarray, list | None]:
+    """``(y, classes)``: class codes 0..k-1 and their labels, or the values for regression."""
+    if task == "regression":
+        return data.y.astype(np.float64), None
+    if data.classes is not None:
+        return data.y, list(data.classes)
+    values = np.unique(data.y)
+    if np.any(values != np.round(values)):
+        raise CommandError(f"{data.name}: the target has fractional values, so they are not "
+                           "class labels; use --task regression")
+    if len(values) < 2:
+        raise CommandError(f"{data.name}: the target has a single class ({values[0]:g}); "
+                           "a classifier needs at least 2")
+    if data.generated:  # labels 0..k-1, every class named even if absent
+        values = np.arange(int(values.max()) + 1)
+    return np.searchsorted(values, data.y).astype(np.int64), [int(v) for v in values]
+
+
+def shuffle_and_split(X: np.ndarray, y: np.ndarray, fraction: float, seed: int) -> Split:
+    """Shuffle the rows (a file may be sorted by class), then hold out the last ``fraction``."""
+    n = len(X)
+    order = make_rng(seed).permutation(n)
+    X, y = X[order], y[order]
+    n_val = int(round(n * fraction))
+    if n_val >= n:
+        raise CommandError(f"--validation-split {fraction} leaves no rows to train on out of "
+                           f"{n}")
+    n_train = n - n_val
+    return Split(X[:n_train], y[:n_train], X[n_train:], y[n_train:])
+
+
+def training_metadata(data: Data, task: str, classes: list | None, scaling: Scaling,
+                      args: argparse.Namespace) -> dict[str, Any]:
+    """What the model file records about its data, preprocessing and settings."""
+    record: dict[str, Any] = {"task": task}
+    if data.generated:
+        record["dataset"] = data.name
+    else:
+        record["target"] = data.target
+        if data.features is not None:
+            record["features"] = list(data.features)
+    if classes is not None:
+        record["classes"] = classes
+    record["scaling"] = {**scaling.to_json(), "folded": False}
+    record["training"] = {
+        "hidden": list(args.hidden), "activation": args.activation,
+        "optimizer": args.optimizer, "learning_rate": args.learning_rate,
+        "batch_size": args.batch_size, "epochs": args.epochs,
+        "validation_split": args.validation_split, "early_stopping": args.patience,
+        "seed": args.seed, "standardize": args.standardize,
+    }
+    return record
+
+
+def build_model(n_inputs: int, hidden: Sequence[int], activation: str, n_classes: int | None,
+                seed: int) -> Sequential:
+    """A Dense stack for ``n_classes`` classes (None: regression with one output).
+
+    Parameters
+    ----------
+    n_inputs : int
+    hidden : sequence of int
+        Sizes of the hidden layers.
+    activation : str
+        Activation after each hidden layer.
+    n_classes : int or None
+        2: one output and a sigmoid; more: ``n_classes`` outputs and a softmax;
+        None: one linear output.
+    seed : int
+
+    Returns
+    -------
+    Sequential
+        Not compiled.
+    """
+    layers: list = []
+    width = n_inputs
+    for size in hidden:
+        layers.append(Dense(width, size, activation=activation))
+        width = size
+    if n_classes is None:
+        layers.append(Dense(width, 1))
+    elif n_classes == 2:
+        layers += [Dense(width, 1), Sigmoid()]
+    else:
+        layers += [Dense(width, n_classes), Softmax()]
+    return Sequential(layers, seed=seed)
+
+
+def new_model(args: argparse.Namespace, n_inputs: int, classes: list | None) -> Sequential:
+    """The model to train, compiled with the loss and metrics of the task."""
+    n_classes = None if classes is None else len(classes)
+    model = build_model(n_inputs, args.hidden, args.activation, n_classes, args.seed)
+    optimizer = OPTIMIZER_TYPES[args.optimizer](learning_rate=args.learning_rate)
+    if n_classes is None:
+        model.compile(loss="mse", optimizer=optimizer, metrics=["mae", "r2"])
+    else:
+        loss = "binary_crossentropy" if n_classes == 2 else "categorical_crossentropy"
+        model.compile(loss=loss, optimizer=optimizer, metrics=["accuracy"])
+    return model
+
+
+#: The metadata a checkpoint must share with the current command to be resumed.
+RESUME_KEYS = ("task", "target", "features", "classes", "dataset", "training", "scaling")
+
+
+def resume_model(args: argparse.Namespace, metadata: dict[str, Any]) -> Sequential:
+    """The model of ``--checkpoint``, checked to be this command's interrupted run."""
+    from .. import io
+
+    path = args.checkpoint
+    model = io.load(path)
+    saved = saved_metadata(model)
+    if not isinstance(model, Sequential) or saved.get("scaling", {}).get("folded") is not False:
+        raise CommandError(f"{path} is not a checkpoint written by plainnet train "
+                           "--checkpoint")
+    for key in RESUME_KEYS:
+        before, now = saved.get(key), metadata.get(key)
+        if key == "training":  # more epochs may be asked for; nothing else may change
+            before = {k: v for k, v in (before or {}).items() if k != "epochs"}
+            now = {k: v for k, v in now.items() if k != "epochs"}
+        if before != now:
+            raise CommandError(f"cannot resume from {path}: it was made with another "
+                               f"{_difference(key, before, now)}; give the same data and "
+                               "options, or start again without --resume")
+    if model.epochs_done > args.epochs:
+        raise CommandError(f"cannot resume from {path}: it has already trained "
+                           f"{model.epochs_done} epochs, more than --epochs {args.epochs}")
+    return model
+
+
+def _difference(key: str, before: Any, now: Any) -> str:
+    """``--batch-size (32 in the checkpoint, 16 now)``: what differs, for a message."""
+    if key == "training":  # name the option
+        key = next(f"--{k.replace('_', '-')}" for k in sorted(set(before) | set(now))
+                   if before.get(k) != now.get(k))
+        before, now = before.get(key[2:].replace("-", "_")), now.get(key[2:].replace("-", "_"))
+    return (f"{key} ({shorten(json.dumps(before), 40)} in the checkpoint, "
+            f"{shorten(json.dumps(now), 40)} now)")

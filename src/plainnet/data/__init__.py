@@ -1,0 +1,90 @@
+"""Data for experiments: generated, loaded from disk, and the helpers to prepare it.
+
+``plainnet.datasets`` is another name for this package (the old module's
+path): ``from plainnet.datasets import moons`` keeps working.
+
+Every generator and shuffle is seeded: pass ``seed`` as an ``int``, ``None``
+(fresh entropy) or an existing :class:`numpy.random.Generator`.  Randomness
+comes only from :func:`numpy.random.default_rng`; the global ``np.random``
+state is never read or changed.  Nothing here touches the network.
+
+Unless noted otherwise a function returns ``(X, y)`` where ``X`` is a float64
+array of shape ``(n_samples, n_features)`` and ``y`` is an int64 array of
+class labels of shape ``(n_samples,)``.
+
+Contents
+--------
+Generated toy problems (:mod:`plainnet.data.generated`)
+    :func:`xor`, :func:`moons`, :func:`circles`, :func:`spirals`, :func:`blobs`
+Splitting (:mod:`plainnet.data.split`)
+    :func:`train_test_split`, :func:`batches`
+Preparing data (:mod:`plainnet.data.preprocessing`)
+    :class:`Standardizer`, :func:`standardize`, :func:`one_hot`
+Standardising for a model (:mod:`plainnet.data.scaling`)
+    :class:`Scaling`, and :func:`fold_standardization` to fold it into the
+    model's first (and last) ``Dense`` layer so the model takes raw data
+CSV files (:mod:`plainnet.data.csv`, :mod:`plainnet.data.table`)
+    :func:`load_csv` for arrays; :func:`read_table` and the column helpers
+    :func:`column_index`, :func:`column_label`, :func:`select_columns`,
+    :func:`numeric_columns`, :func:`target_column` for a :class:`Table` of
+    text cells, as the command line reads files; both use the one reader
+    :func:`read_csv_rows`.
+IDX files and MNIST (:mod:`plainnet.data.idx`)
+    :func:`read_idx`, :func:`load_mnist`
+Bundled with scikit-learn (:mod:`plainnet.data.bundled`)
+    :func:`digits` and :func:`iris` (these need the optional extra
+    ``pip install "plainnet[sklearn]"``).
+"""
+
+from __future__ import annotations
+
+from .bundled import SKLEARN_HINT, Dataset, digits, iris
+from .csv import CSVData, load_csv
+from .generated import Seed, blobs, circles, moons, spirals, xor
+from .idx import IDX_DTYPES, load_mnist, read_idx
+from .preprocessing import Standardizer, one_hot, standardize
+from .scaling import Scaling, fold_standardization
+from .split import batches, train_test_split
+from .table import (
+    Table,
+    column_index,
+    column_label,
+    numeric_columns,
+    read_csv_rows,
+    read_table,
+    select_columns,
+    target_column,
+)
+
+__all__ = [
+    "Scaling",
+    "fold_standardization",
+    "CSVData",
+    "Dataset",
+    "IDX_DTYPES",
+    "SKLEARN_HINT",
+    "Seed",
+    "Standardizer",
+    "Table",
+    "batches",
+    "blobs",
+    "circles",
+    "column_index",
+    "column_label",
+    "digits",
+    "iris",
+    "load_csv",
+    "load_mnist",
+    "moons",
+    "numeric_columns",
+    "one_hot",
+    "read_csv_rows",
+    "read_idx",
+    "read_table",
+    "select_columns",
+    "spirals",
+    "standardize",
+    "target_column",
+    "train_test_split",
+    "xor",
+]

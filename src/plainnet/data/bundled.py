@@ -1,0 +1,116 @@
+"""Small real data sets bundled with scikit-learn: handwritten digits and iris.
+
+Nothing is downloaded: scikit-learn ships these files. scikit-learn is an
+optional dependency, imported only when a loader is called; without it the
+loaders raise an ``ImportError`` that names the extra to install
+(``pip install "plainnet[sklearn]"``).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["SKLEARN_HINT", "Dataset", "digits", "iris"]
+
+SKLEARN_HINT = 'install the optional extra with: pip install "plainnet[sklearn]"'
+
+
+class Dataset(NamedTuple):
+    """A loaded data set with its descriptive metadata.
+
+    Attributes
+    ----------
+    X : ndarray of float64, shape (n, d)
+    y : ndarray of int64, shape (n,)
+    target_names : list of str, length k
+        ``target_names[i]`` names class ``i``.
+    feature_names : list of str, length d
+    description : str
+    """
+
+    X: NDArray[np.float64]
+    y: NDArray[np.int64]
+    target_names: list[str]
+    feature_names: list[str]
+    description: str
+
+
+def _load_from_sklearn(
+    name: str, return_X_y: bool
+) -> tuple[NDArray[np.float64], NDArray[np.int64]] | Dataset:
+    """Load ``sklearn.datasets.load_<name>`` as float64/int64 arrays."""
+    try:
+        from sklearn import datasets as sk_datasets
+    except ImportError as error:
+        raise ImportError(f"{name}() needs scikit-learn; {SKLEARN_HINT}") from error
+    bunch = getattr(sk_datasets, f"load_{name}")()
+    X = np.asarray(bunch.data, dtype=np.float64)
+    y = np.asarray(bunch.target, dtype=np.int64)
+    if return_X_y:
+        return X, y
+    return Dataset(
+        X=X,
+        y=y,
+        target_names=[str(t) for t in bunch.target_names],
+        feature_names=[str(f) for f in bunch.feature_names],
+        description=str(bunch.DESCR),
+    )
+
+
+def digits(
+    return_X_y: bool = True,
+) -> tuple[NDArray[np.float64], NDArray[np.int64]] | Dataset:
+    """The 8x8 handwritten digits bundled with scikit-learn (no download).
+
+    Needs scikit-learn: ``pip install "plainnet[sklearn]"``.
+
+    Parameters
+    ----------
+    return_X_y : bool, default True
+        Return ``(X, y)``; otherwise a :class:`Dataset` with names and a
+        description.
+
+    Returns
+    -------
+    X : ndarray of float64, shape (1797, 64)
+        Pixel intensities 0..16; ``X[i].reshape(8, 8)`` is the image.
+    y : ndarray of int64, shape (1797,)
+        Digits 0..9.
+
+    Raises
+    ------
+    ImportError
+        If scikit-learn is not installed.
+    """
+    return _load_from_sklearn("digits", return_X_y)
+
+
+def iris(
+    return_X_y: bool = True,
+) -> tuple[NDArray[np.float64], NDArray[np.int64]] | Dataset:
+    """Fisher's iris flowers bundled with scikit-learn (no download).
+
+    Needs scikit-learn: ``pip install "plainnet[sklearn]"``.
+
+    Parameters
+    ----------
+    return_X_y : bool, default True
+        Return ``(X, y)``; otherwise a :class:`Dataset` with names and a
+        description.
+
+    Returns
+    -------
+    X : ndarray of float64, shape (150, 4)
+        Sepal and petal length and width in cm.
+    y : ndarray of int64, shape (150,)
+        Species 0..2 (setosa, versicolor, virginica).
+
+    Raises
+    ------
+    ImportError
+        If scikit-learn is not installed.
+    """
+    return _load_from_sklearn("iris", return_X_y)
