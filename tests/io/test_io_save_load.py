@@ -54,7 +54,7 @@ from plainnet import (
 from plainnet import io as pio
 from plainnet.io.layout import planned_shapes
 from plainnet.io.loading import UPGRADES, check_version, upgrade
-from plainnet.layers import LAYER_TYPES
+from plainnet.layers import LAYER_TYPES, Reshape
 
 
 @pytest.fixture
@@ -175,7 +175,7 @@ def test_every_registered_layer_type_round_trips(tmp_path):
     for name, cls in LAYER_TYPES.items():
         if name == "Dense":
             continue
-        layers.append(cls(0.5) if cls is Dropout else cls())
+        layers.append(cls(0.5) if cls is Dropout else cls((5,)) if cls is Reshape else cls())
     model = Sequential(layers, seed=0, dtype=np.float64)
     assert {type(layer).__name__ for layer in model.layers} == set(LAYER_TYPES)
     model.compile("mse", "adam")
@@ -189,8 +189,8 @@ def test_planned_shapes_match_the_built_layers():
     """load sizes every layer from its config before building; the plan must be right."""
     layers = [Dropout(0.1), BatchNormalization(), Dense(3, 7), ReLU(), BatchNormalization(),
               Dense(7, 2), Softmax()]
-    planned = planned_shapes(layers)
-    model = Sequential(layers, seed=0)
+    planned = planned_shapes(layers, (3,))
+    model = Sequential(layers, seed=0, input_shape=(3,))
     for plan, layer in zip(planned, model.layers, strict=True):
         assert plan == {name: array.shape for name, array in layer.arrays().items()}
 
@@ -219,7 +219,8 @@ def test_file_is_a_plain_zip_of_json_and_npy_members(saved):
         assert infos[0].filename == "model.json"
         assert all(info.compress_type == zipfile.ZIP_STORED for info in infos)
         document = json.loads(archive.read("model.json"))
-    assert document["format"] == "plainnet" and document["format_version"] == 1
+    assert document["format"] == "plainnet"
+    assert document["format_version"] == plainnet.io.FORMAT_VERSION
     assert document["plainnet_version"] == plainnet.__version__
     assert document["model"] == "Sequential" and document["dtype"] == "float32"
     assert [entry["type"] for entry in document["layers"]] == [
