@@ -25,7 +25,7 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     if x.dtype.kind != "f":  # ints/bools/lists: compute in float64, never truncate to int
         x = x.astype(np.float64)
     e = np.exp(-np.abs(x))  # in (0, 1]
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    return np.where(x >= 0, 1, e) / (1 + e)
 
 
 def softmax(x: np.ndarray) -> np.ndarray:

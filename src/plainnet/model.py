@@ -190,25 +190,13 @@ class Sequential:
             metrics_module.get(name)  # validates the name
         self.loss, self.optimizer, self.metric_names = loss, optimizer, metrics
         if self.built:
-            self._check_optimizer_state()
+            self.optimizer.check_state(self.parameters())
         self._fused, self._from_logits = losses_module.output_mode(loss, self.layers[-1])
         self.outputs_are_logits = self._from_logits and not self._fused
         accuracy = metrics_module.accuracy_for(loss)
         self._metrics = [(name, accuracy if name.lower() in ("accuracy", "acc")
                           else metrics_module.get(name)) for name in metrics]
         self.compiled = True
-
-    def _check_optimizer_state(self) -> None:
-        """Refuse an optimizer holding state for another model's parameters."""
-        for name, param, _ in self.parameters():
-            for array in self.optimizer.state.get(name, {}).values():
-                if array.shape != param.shape or array.dtype != param.dtype:
-                    raise ValueError(
-                        f"the optimizer holds state for a parameter {name!r} of shape "
-                        f"{array.shape} ({array.dtype}), but this model's has shape "
-                        f"{param.shape} ({param.dtype}): it was used by another model; pass "
-                        "a new optimizer, or call optimizer.reset() first"
-                    )
 
     def _require_built(self, what: str) -> None:
         if not self.built:
@@ -352,7 +340,7 @@ class Sequential:
         epochs, batch_size, shuffle, resume, verbose, validation_split = check_fit_arguments(
             epochs, batch_size, shuffle, resume, verbose, validation_split)
         X, y = self._check_xy(X, y)
-        self._check_optimizer_state()
+        self.optimizer.check_state(self.parameters())
         X, y, validation = split_validation(X, y, validation_split, validation_data,
                                             self._check_xy)
         if resume:  # continue numbering (and the history) where the last run stopped
@@ -456,21 +444,7 @@ class Sequential:
         if not self.built:
             raise ValueError("the model is not built yet, so its shapes are unknown: pass "
                              "input_shape=... to Sequential, or call fit, predict or build first")
-        rows = [("Layer (type)", "Output shape", "Params"), *stack.summary_rows(self.layers)]
-        widths = [max(len(r[i]) for r in rows) + 2 for i in range(3)]
-        rule = "-" * sum(widths)
-        inputs = (f"{self.input_shape[0]} inputs" if len(self.input_shape) == 1
-                  else f"inputs of shape {self.input_shape}")
-        lines = [f'Model: "sequential" ({inputs}, dtype {self.dtype.name})', rule]
-        for i, row in enumerate(rows):
-            lines.append(row[0].ljust(widths[0]) + row[1].ljust(widths[1])
-                         + row[2].rjust(widths[2]))
-            if i == 0:
-                lines.append("=" * sum(widths))
-        frozen = sum(layer.count_params() for layer in self.layers if not layer.trainable)
-        lines += [rule, f"Total params: {self.count_params():,}"]
-        if frozen:
-            lines.append(f"Non-trainable params: {frozen:,}")
+        lines = stack.summary_lines(self.layers, self.input_shape, self.dtype)
         if self.compiled:
             lines.append(f"Loss: {self.loss!r}  Optimizer: {self.optimizer!r}")
         print_fn("\n".join(lines))

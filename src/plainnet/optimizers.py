@@ -109,6 +109,18 @@ class Optimizer:
         """The value a state slot starts from (zeros unless an optimizer says otherwise)."""
         return np.zeros_like(param)
 
+    def check_state(self, params: Iterable[ParamTriple]) -> None:
+        """Refuse state held for parameters of another shape or dtype (another model's)."""
+        for name, param, _ in params:
+            for array in self.state.get(name, {}).values():
+                if array.shape != param.shape or array.dtype != param.dtype:
+                    raise ValueError(
+                        f"the optimizer holds state for a parameter {name!r} of shape "
+                        f"{array.shape} ({array.dtype}), but this model's has shape "
+                        f"{param.shape} ({param.dtype}): it was used by another model; pass "
+                        "a new optimizer, or call optimizer.reset() first"
+                    )
+
     def reset(self) -> None:
         """Forget all state (moments, step count)."""
         self.iterations = 0

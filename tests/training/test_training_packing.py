@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import plainnet
 from core_helpers import assert_weights_equal
 from plainnet import Adam, Callback, Dense, Sequential
 from plainnet.layers import BatchNormalization, Dropout
@@ -69,10 +70,10 @@ def test_replaced_arrays_are_copied_in():
     packed.sync_params()
     assert dense.weights is view and np.all(view == 0.25)
     dense.grad_weights = np.full((5, 8), 2.0)  # a backward that makes new gradients
-    packed.gather_grads()
-    assert np.all(grad_view == 2.0)
-    packed.sync_params()
-    assert dense.grad_weights is grad_view  # pointed back at its view
+    dense.weights = np.full((5, 8), 0.5)  # ... and a layer that replaced its weights
+    packed.collect()
+    assert np.all(grad_view == 2.0) and np.all(view == 0.5)
+    assert dense.grad_weights is grad_view and dense.weights is view  # pointed back
     dense.weights = np.zeros((6, 8))  # another shape: the packing no longer fits
     assert not packed.fits(net.layers)
 
@@ -180,3 +181,26 @@ def test_copies_are_packed_afresh_and_independent():
     assert_weights_equal(net.get_weights(), before)
     assert not np.shares_memory(clone.layers[0].weights, net.layers[0].weights)
     assert np.shares_memory(clone.layers[0].weights, packed_parameters(clone).param)
+
+
+def test_a_step_writes_the_spare_buffer_and_undo_flips_back():
+    """Double buffering: the values before a step stay in the other buffer."""
+    from plainnet.training.fused import FusedStep
+
+    net = model()
+    packed = PackedParameters(net.layers, net.dtype)
+    weights = net.layers[0].weights
+    before = packed.param.copy()
+    packed.grad[...] = 1.0
+    step = FusedStep(plainnet.SGD(0.1), packed)
+    step()
+    assert packed.live == 1 and not np.array_equal(packed.param, before)
+    assert np.array_equal(packed.spare, before)  # kept, not copied
+    assert np.shares_memory(net.layers[0].weights, packed.param)
+    step.undo()
+    assert np.array_equal(packed.param, before) and packed.live == 0
+    step()
+    packed.settle()  # after fit: buffer 0 live, the layers hold their first arrays again
+    assert packed.live == 0 and net.layers[0].weights is weights
+    assert not np.array_equal(weights, before[:weights.size].reshape(weights.shape))
+

@@ -17,7 +17,7 @@ from .dense import Dense
 from .normalization import BatchNormalization
 
 __all__ = ["build_stack", "check_input_shape", "convert_dtype", "declared_input_shape",
-           "name_layers", "set_arrays", "summary_rows", "unpack_layers"]
+           "name_layers", "set_arrays", "summary_lines", "unpack_layers"]
 
 
 def unpack_layers(layers: Any) -> list[Layer]:
@@ -103,10 +103,25 @@ def build_stack(layers: list[Layer], input_shape: Shape, rng: np.random.Generato
     return shape
 
 
-def summary_rows(layers: list[Layer]) -> list[tuple[str, str, str]]:
-    """``(name (type), output shape, parameters)`` for each layer, as a summary shows them."""
-    return [(f"{layer.name} ({type(layer).__name__})", describe_shape(layer.output_shape),
-             f"{layer.count_params():,}") for layer in layers]
+def summary_lines(layers: list[Layer], input_shape: Shape, dtype: np.dtype) -> list[str]:
+    """The table ``Sequential.summary`` prints: each layer's output shape and parameters."""
+    rows = [("Layer (type)", "Output shape", "Params")]
+    rows += [(f"{layer.name} ({type(layer).__name__})", describe_shape(layer.output_shape),
+              f"{layer.count_params():,}") for layer in layers]
+    widths = [max(len(row[i]) for row in rows) + 2 for i in range(3)]
+    rule = "-" * sum(widths)
+    inputs = (f"{input_shape[0]} inputs" if len(input_shape) == 1
+              else f"inputs of shape {input_shape}")
+    lines = [f'Model: "sequential" ({inputs}, dtype {np.dtype(dtype).name})', rule]
+    for i, row in enumerate(rows):
+        lines.append(row[0].ljust(widths[0]) + row[1].ljust(widths[1]) + row[2].rjust(widths[2]))
+        if i == 0:
+            lines.append("=" * sum(widths))
+    frozen = sum(layer.count_params() for layer in layers if not layer.trainable)
+    lines += [rule, f"Total params: {sum(layer.count_params() for layer in layers):,}"]
+    if frozen:
+        lines.append(f"Non-trainable params: {frozen:,}")
+    return lines
 
 
 def set_arrays(layers: list[Layer], arrays: Any, dtype: np.dtype) -> None:

@@ -10,12 +10,16 @@ the data. ``tests/training`` checks them equal to the layer's own methods.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import numpy as np
 
 from ..layers.base import Layer
 from ..layers.dense import Dense
 
-__all__ = ["backward", "forward", "has_kernel"]
+__all__ = ["backward", "backward_steps", "dense_backward", "dense_forward", "forward",
+           "forward_steps", "has_kernel"]
 
 
 def has_kernel(layer: Layer) -> bool:
@@ -32,10 +36,7 @@ def forward(layer: Layer, x: np.ndarray, training: bool) -> np.ndarray:
     """``layer.forward(x, training)``, with Dense's bias added in place."""
     if not has_kernel(layer):
         return layer.forward(x, training)
-    layer.input = x
-    z = x @ layer.weights  # (batch, ..., in) @ (in, out) -> (batch, ..., out)
-    z += layer.bias
-    return z
+    return dense_forward(layer, x, training)
 
 
 def backward(layer: Layer, grad_output: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
@@ -46,8 +47,23 @@ def backward(layer: Layer, grad_output: np.ndarray, input_grad: bool = True) -> 
     """
     if not has_kernel(layer):
         return layer.backward(grad_output)
-    x = layer.input.reshape(-1, layer.n_inputs)  # (batch, in)
-    g = grad_output.reshape(-1, layer.units)  # (batch, out)
+    return dense_backward(layer, grad_output, input_grad)
+
+
+def dense_forward(layer: Dense, x: np.ndarray, training: bool = True) -> np.ndarray:
+    """``Dense.forward``: ``x @ weights + bias``, the bias added in place."""
+    layer.input = x
+    z = x @ layer.weights  # (batch, ..., in) @ (in, out) -> (batch, ..., out)
+    z += layer.bias
+    return z
+
+
+def dense_backward(layer: Dense, grad_output: np.ndarray,
+                   input_grad: bool = True) -> np.ndarray | None:
+    """``Dense.backward`` writing into ``grad_weights`` and ``grad_bias`` (same numbers)."""
+    x, g = layer.input, grad_output
+    if x.ndim != 2:  # (batch, ..., in): the leading axes are one batch axis here
+        x, g = x.reshape(-1, layer.n_inputs), g.reshape(-1, layer.units)
     np.matmul(x.T, g, out=layer.grad_weights)  # (in, out)
     g.sum(axis=0, out=layer.grad_bias)  # (out,)
     if layer.l1:
@@ -57,3 +73,20 @@ def backward(layer: Layer, grad_output: np.ndarray, input_grad: bool = True) -> 
     if not input_grad:
         return None
     return grad_output @ layer.weights.T
+
+
+def forward_steps(layers: list[Layer]) -> list[Callable[[np.ndarray, bool], np.ndarray]]:
+    """For each layer, the function that runs its forward pass in ``fit``."""
+    return [partial(dense_forward, layer) if has_kernel(layer) else layer.forward
+            for layer in layers]
+
+
+def backward_steps(layers: list[Layer], first_input_grad: bool = False
+                   ) -> list[Callable[[np.ndarray], np.ndarray | None]]:
+    """For each layer, the function that runs its backward pass in ``fit``.
+
+    The first layer's input is the data: unless ``first_input_grad``, a
+    Dense there skips ``dL/dx``.
+    """
+    return [partial(dense_backward, layer, input_grad=i > 0 or first_input_grad)
+            if has_kernel(layer) else layer.backward for i, layer in enumerate(layers)]

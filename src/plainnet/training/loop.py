@@ -75,8 +75,12 @@ class TrainingRun:
         self.model, self.callbacks, self.total_epochs = model, callbacks, total_epochs
         self.packed = packed_parameters(model)
         self.update = FusedStep(model.optimizer, self.packed)
-        self.body = model.body_layers()
-        self.first_layer_is_data = bool(self.body) and kernels.has_kernel(self.body[0])
+        body = model.body_layers()
+        self.forward_steps = kernels.forward_steps(body)
+        self.backward_steps = kernels.backward_steps(body)[::-1]  # last layer first
+        # the arrays of saved state (running statistics), backed up before each step
+        self.state_names = [(layer, name) for layer in model.layers
+                            for name in layer.state_names]
         # the callbacks that do something at the start of an epoch and after a batch
         self.begin_callbacks = [cb for cb in callbacks
                                 if type(cb).on_epoch_begin is not Callback.on_epoch_begin]
@@ -108,6 +112,7 @@ class TrainingRun:
 
     def __exit__(self, error_type, error, traceback) -> None:
         self._restore_sigint()
+        self.packed.settle()  # the layers' arrays are the same objects as before fit
         for cb in self.started:
             cb.on_train_end({"failed": True} if error_type is not None else {})
 
@@ -160,18 +165,19 @@ class TrainingRun:
     # ------------------------------------------------------- the steps, made fast
     def forward(self, x: np.ndarray) -> np.ndarray:
         """The body's output in training mode (what the loss reads)."""
-        self.packed.sync_params()  # a parameter replaced since the last step is copied in
-        for layer in self.body:
-            x = kernels.forward(layer, x, training=True)
+        for forward in self.forward_steps:
+            x = forward(x, True)
         return x
 
     def backward(self, grad: np.ndarray) -> None:
-        """Backpropagate ``dL/d(output)`` through the body, into the packed gradients."""
-        for i in range(len(self.body) - 1, -1, -1):
-            input_grad = i > 0 or not self.first_layer_is_data
-            grad = kernels.backward(self.body[i], grad, input_grad)
-        self.packed.gather_grads()
-        self.packed.sync_params()  # a layer that replaced a parameter in forward or backward
+        """Backpropagate ``dL/d(output)`` through the body, into the packed gradients.
+
+        Gradients a layer set as new arrays, and parameters anything replaced
+        since the last step (a callback, the layer itself), are copied in here.
+        """
+        for backward in self.backward_steps:
+            grad = backward(grad)
+        self.packed.collect()
 
     def step(self) -> None:
         """One optimizer step on every trainable parameter."""
@@ -182,8 +188,9 @@ class TrainingRun:
         """Raise (after rolling back the last step) unless ``loss`` is finite."""
         if not math.isfinite(loss):
             self.diverged(f"a loss of {loss}")
-        arrays = [getattr(layer, name) for layer in self.model.layers
-                  for name in layer.state_names]
+        if not self.state_names:
+            return
+        arrays = [getattr(layer, name) for layer, name in self.state_names]
         if len(arrays) != len(self._state_backup) or any(
                 a is not kept for a, (kept, _) in zip(arrays, self._state_backup)):
             self._state_backup = [(a, a.copy()) for a in arrays]
