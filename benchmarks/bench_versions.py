@@ -8,8 +8,9 @@ and times both on the same cases in turns, with a pause between turns (see
 ``bench_mlp.SETTLE_SECONDS``), taking medians over rounds.
 
 It also times the current version against itself (two separately built
-models of the same code, ``now`` and ``now again``): that ratio is the spread
-of the measurement, the yardstick a difference must exceed to mean anything.
+models of the same code, ``now`` and ``now again``): their difference is the
+spread of the measurement, the yardstick a difference must exceed to mean
+anything. Times are seconds per epoch (XOR: per run of its epochs).
 
 Run:  setarch "$(uname -m)" -R .venv/bin/python benchmarks/bench_versions.py [REV]
 (REV defaults to the commit before the N-D layer contract, 84bf988).
@@ -93,8 +94,8 @@ def main() -> None:
         print(f"plainnet now ({plainnet.__file__}) vs {args.rev}; numpy {np.__version__}; "
               f"median of {args.rounds} rounds; ratio = before time / now time "
               "(above 1: now is faster)\n")
-        print(f"{'case':30s} {'before':>10s} {'now':>10s} {'now again':>10s} "
-              f"{'now/before':>11s} {'spread':>8s}")
+        print(f"{'case':30s} {'before':>8s} {'now':>8s} {'now again':>9s} "
+              f"{'now/before':>10s} {'again/before':>12s} {'spread':>7s}")
         cases = [(name, lambda pn, c=case: mlp_epoch(pn, *c[1:4], *make_data(c[1], c[4])))
                  for name, *_ in MLP_CASES for case in [next(c for c in MLP_CASES
                                                              if c[0] == name)]]
@@ -103,9 +104,11 @@ def main() -> None:
             medians = race({"before": make(before), "now": make(plainnet),
                             "now again": make(plainnet)}, args.rounds)
             speedup = medians["before"] / medians["now"]
+            again = medians["before"] / medians["now again"]
             spread = abs(medians["now again"] / medians["now"] - 1)
-            print(f"{name:30s} {medians['before']:10.4f} {medians['now']:10.4f} "
-                  f"{medians['now again']:10.4f} {speedup:11.3f} {spread:8.1%}", flush=True)
+            print(f"{name:30s} {medians['before']:8.4f} {medians['now']:8.4f} "
+                  f"{medians['now again']:9.4f} {speedup:10.3f} {again:12.3f} {spread:7.1%}",
+                  flush=True)
 
 
 if __name__ == "__main__":

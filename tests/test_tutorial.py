@@ -414,8 +414,8 @@ def test_numpy_scalars_are_accepted_for_settings():
         ({"hidden_layer": -1}, ValueError, "hidden_layer must be >= 1"),
         ({"output_layer": 2.0}, TypeError, "output_layer must be an integer"),
         ({"hidden_layer": "4"}, TypeError, "hidden_layer must be an integer"),
-        ({"seed": 1.5}, TypeError, "seed must be an integer"),
-        ({"seed": -1}, ValueError, "seed must be >= 0"),
+        ({"seed": 1.5}, TypeError, "seed must be None, a non-negative integer .* got float"),
+        ({"seed": -1}, ValueError, "seed must be non-negative, got -1"),
     ],
 )
 def test_bad_constructor_arguments(kwargs, error, match):

@@ -23,8 +23,6 @@ from . import (
     optimizers,
     schedules,
 )
-from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
-from .base import Layer
 from .callbacks import (
     Callback,
     CSVLogger,
@@ -34,7 +32,20 @@ from .callbacks import (
 )
 from .errors import ModelFileError, NotCompiledError, TrainingDivergedError
 from .gradcheck import gradcheck
-from .layers import BatchNormalization, Dense, Dropout, Flatten, Reshape
+from .layers import (
+    BatchNormalization,
+    Dense,
+    Dropout,
+    Flatten,
+    Identity,
+    Layer,
+    LeakyReLU,
+    ReLU,
+    Reshape,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
 from .losses import MSE, BinaryCrossEntropy, CategoricalCrossEntropy
 from .model import Sequential
 from .optimizers import SGD, Adagrad, Adam, AdamW, RMSprop

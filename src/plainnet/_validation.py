@@ -153,7 +153,11 @@ def as_float_array(name: str, value: Any, dtype: np.dtype) -> np.ndarray:
 
 def check_X(X: Any, n_features: int, dtype: np.dtype, name: str = "X") -> np.ndarray:
     """Validate a feature matrix: 2-D ``(n_samples, n_features)``, non-empty, finite."""
-    X = as_float_array(name, X, dtype)
+    return check_table_shape(as_float_array(name, X, dtype), n_features, name)
+
+
+def check_table_shape(X: np.ndarray, n_features: int, name: str = "X") -> np.ndarray:
+    """``X`` (already a float array) as ``(n_samples, n_features)``, or a clear error."""
     if X.ndim == 1 and n_features == 1:
         X = X.reshape(-1, 1)
     if X.ndim != 2:
@@ -200,7 +204,7 @@ def check_inputs(X: np.ndarray, input_shape: tuple, name: str = "X") -> np.ndarr
     ``None`` in ``input_shape`` matches any length.
     """
     if len(input_shape) == 1 and input_shape[0] is not None:
-        return check_X(X, input_shape[0], X.dtype, name=name)
+        return check_table_shape(X, input_shape[0], name=name)
     expected = "(n_samples, " + ", ".join(str(d) for d in input_shape) + ")"
     if X.ndim != len(input_shape) + 1 or any(
             d is not None and d != got for d, got in zip(input_shape, X.shape[1:])):

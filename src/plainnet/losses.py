@@ -182,10 +182,11 @@ class BinaryCrossEntropy(_CrossEntropy):
         if not self._logits(from_logits):
             return super().value_and_gradient(y_true, y_pred, from_logits)
         n, z = y_pred.shape[0], y_pred
-        loss = float((np.maximum(z, 0) - z * y_true + np.log1p(np.exp(-np.abs(z)))).sum() / n)
-        grad = sigmoid(z)
+        e = np.exp(-np.abs(z))  # shared by the stable loss and the stable sigmoid
+        loss = float((np.maximum(z, 0) - z * y_true + np.log1p(e)).sum() / n)
+        grad = np.where(z >= 0, 1, e) / (1 + e)  # sigmoid(z), as activations.sigmoid
         grad -= y_true
-        grad /= n
+        grad /= n  # (sigmoid(z) - y) / n
         return loss, grad
 
 

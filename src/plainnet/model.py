@@ -29,7 +29,7 @@ import numpy as np
 from . import losses as losses_module
 from . import metrics as metrics_module
 from . import optimizers as optimizers_module
-from ._validation import as_float_array, check_dtype, check_int, make_rng
+from ._validation import as_float_array, check_dtype, check_inputs, check_int, make_rng
 from .errors import NotCompiledError
 from .layers import Dense, Layer, stack
 from .layers.base import Shape
@@ -264,8 +264,6 @@ class Sequential:
 
     # ----------------------------------------------------------- input checks
     def _check_X(self, X: Any, name: str = "X") -> np.ndarray:
-        from ._validation import check_inputs
-
         X = as_float_array(name, X, self.dtype)
         self._build_for(X, name)
         return check_inputs(X, self.input_shape, name=name)
@@ -362,7 +360,8 @@ class Sequential:
                     output = run.forward(xb)
                     loss, grad = self.loss.value_and_gradient(yb, output,
                                                               from_logits=self._from_logits)
-                    loss += self._regularization_loss()
+                    if self._penalizable:
+                        loss += self._regularization_loss()  # L1/L2 penalties
                     run.check(loss)  # not finite: roll back the last step and raise
                     run.backward(grad)
                     run.step()

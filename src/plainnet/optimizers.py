@@ -141,6 +141,9 @@ class Optimizer:
 class SGD(Optimizer):
     """Stochastic gradient descent, with optional (Nesterov) momentum.
 
+    ``v = momentum * v + g``; ``p = p - lr * v`` (with ``momentum=0``:
+    ``p = p - lr * g``; Nesterov: ``p = p - lr * (g + momentum * v)``).
+
     Parameters
     ----------
     learning_rate : float or Schedule, default 0.01
@@ -175,6 +178,10 @@ class SGD(Optimizer):
 class Adam(Optimizer):
     """Adam: per-parameter steps from running means of the gradient and its square.
 
+    ``m = beta_1 * m + (1 - beta_1) * g``; ``v = beta_2 * v + (1 - beta_2) * g**2``;
+    ``m_hat = m / (1 - beta_1**t)``; ``v_hat = v / (1 - beta_2**t)``;
+    ``p = p - lr * m_hat / (sqrt(v_hat) + epsilon)``.
+
     Parameters
     ----------
     learning_rate : float or Schedule, default 0.001
@@ -207,7 +214,7 @@ class Adam(Optimizer):
 
 
 class AdamW(Adam):
-    """Adam with decoupled weight decay: ``p -= lr * weight_decay * p`` before each step.
+    """Adam with decoupled weight decay: ``p = p * (1 - lr * weight_decay)``, then Adam.
 
     Parameters
     ----------
@@ -232,6 +239,8 @@ class AdamW(Adam):
 
 class RMSprop(Optimizer):
     """RMSprop: divide each step by a running root-mean-square of recent gradients.
+
+    ``v = rho * v + (1 - rho) * g**2``; ``p = p - lr * g / (sqrt(v) + epsilon)``.
 
     Parameters
     ----------
@@ -260,6 +269,8 @@ class RMSprop(Optimizer):
 
 class Adagrad(Optimizer):
     """Adagrad: divide each step by the root of the sum of all past squared gradients.
+
+    ``s = s + g**2``; ``p = p - lr * g / (sqrt(s) + epsilon)``.
 
     Parameters
     ----------

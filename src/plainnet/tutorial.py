@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from plainnet._validation import as_float_array, check_float, check_int
+from plainnet._validation import as_float_array, check_float, check_int, make_rng
 
 __all__ = ["DEFAULT_EPOCHS", "DEFAULT_LEARNING_RATE", "NeuralNetwork", "sigmoid"]
 
@@ -163,7 +163,7 @@ class NeuralNetwork:
         self.input_layer = check_int("input_layer", input_layer, minimum=1)
         self.hidden_layer = check_int("hidden_layer", hidden_layer, minimum=1)
         self.output_layer = check_int("output_layer", output_layer, minimum=1)
-        rng = np.random.default_rng(_check_seed(seed))
+        rng = make_rng(seed)
 
         # Weights and biases start as standard-normal random numbers, as in the tutorial.
         n_in, n_hidden, n_out = self.input_layer, self.hidden_layer, self.output_layer
@@ -448,13 +448,6 @@ class NeuralNetwork:
 # ---------------------------------------------------------------- input checks
 # The checks below run once per call, at the boundary, so that the maths above
 # can assume clean float64 arrays of the right shapes.
-
-
-def _check_seed(seed: Any) -> int | np.random.Generator | None:
-    """Accept ``None``, a ``numpy.random.Generator`` or a non-negative int."""
-    if seed is None or isinstance(seed, np.random.Generator):
-        return seed
-    return check_int("seed", seed, minimum=0)
 
 
 def _check_X(X: Any, input_layer: int) -> NDArray[np.float64]:

@@ -381,3 +381,17 @@ def test_format_versions_from_1_to_the_current_one_are_read():
     assert set(UPGRADES) == set(range(1, pio.FORMAT_VERSION))
     document = {"format": "plainnet", "format_version": pio.FORMAT_VERSION}
     assert upgrade(document, pio.FORMAT_VERSION) is document
+
+
+def test_a_frozen_layer_stays_frozen_after_save_and_load(tmp_path):
+    model = Sequential([Dense(3, activation="relu"), Dense(2)], seed=0, input_shape=(4,))
+    model.layers[0].trainable = False
+    model.compile("mse", "sgd")
+    model.save(tmp_path / "frozen.pnet")
+    loaded = plainnet.load(tmp_path / "frozen.pnet")
+    assert [layer.trainable for layer in loaded.layers] == [False, True, True]
+    frozen = loaded.layers[0].weights.copy()
+    X = np.random.default_rng(0).normal(size=(8, 4))
+    loaded.fit(X, np.ones((8, 2)), epochs=2, verbose=0)
+    np.testing.assert_array_equal(loaded.layers[0].weights, frozen)
+    assert not np.array_equal(loaded.layers[2].weights, model.layers[2].weights)

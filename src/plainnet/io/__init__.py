@@ -8,8 +8,9 @@ every array a ``.npy`` member. It holds
 
 ``model.json``
     A UTF-8 JSON document: the format name and version, the plainnet
-    version that wrote it, the kind of model, its layers (type name and
-    constructor arguments), dtype and seed, the loss, optimizer (name and
+    version that wrote it, the kind of model, its layers (type name,
+    constructor arguments and whether the layer is trainable), the shape of
+    one input sample, dtype and seed, the loss, optimizer (name and
     hyper-parameters, step count) and metrics given to ``compile``, the
     epochs done, the training history and the state of the model's random
     generator; and, if the model's ``metadata`` dict is not empty, that dict
@@ -44,7 +45,12 @@ Every document names its ``format_version``; this plainnet writes
   correctly by an older reader: a new key, member or meaning. Later features
   (new layer families, new model state) extend the format under this policy.
 
-Version 1 is the layout above. The optional ``"metadata"`` came before this
+Version 2 (the N-D layer contract) added ``"input_shape"`` (the model's sample
+shape, e.g. ``[28, 28, 1]``) and each layer's ``"trainable"`` flag (missing
+means true); a version-1 document gets its input shape from its first
+``Dense`` layer's ``n_inputs``, as version 1 defined it.
+
+Version 1 is the layout above without those two keys. The optional ``"metadata"`` came before this
 policy and stayed version 1: a model with empty metadata is written without
 the key, so its file is byte for byte what earlier plainnet versions wrote;
 files written before metadata existed load with ``metadata == {}``; a

@@ -273,9 +273,11 @@ def _dtype_from_json(value: Any) -> np.dtype:
 
 
 def _layer_from_json(entry: Any, where: str) -> Layer:
-    expect_object(entry, ["type", "config"], where)
+    expect_object(entry, ["type", "config"], where, optional=("trainable",))
     cls = lookup(LAYER_TYPES, entry["type"], "layer type", f"{where}.type")
-    return construct(cls, entry["config"], f"{where}.config")
+    layer = construct(cls, entry["config"], f"{where}.config")
+    layer.trainable = expect_type(entry.get("trainable", True), bool, f"{where}.trainable")
+    return layer
 
 
 def _compile_from_json(model: Sequential, value: Any) -> list[tuple[str, str, np.ndarray]]:

@@ -113,7 +113,8 @@ def describe_sequential(model: Sequential) -> tuple[dict, dict[str, np.ndarray]]
     arrays: dict[str, np.ndarray] = {}
     shapes: dict[str, tuple[int, ...]] = {}
     layers = [{"type": registered_name(layer, type(layer).__name__, LAYER_TYPES, "layer"),
-               "config": _checked_config(layer, layer.get_config(), f"layers[{i}].config")}
+               "config": _checked_config(layer, layer.get_config(), f"layers[{i}].config"),
+               "trainable": bool(layer.trainable)}
               for i, layer in enumerate(model.layers)]
     try:
         plans = planned_shapes(model.layers, model.input_shape)

@@ -174,6 +174,8 @@ class FusedStep:
         what ``optimizer.state`` holds now.
         """
         optimizer = self.optimizer
+        if not optimizer.slots:  # plain SGD keeps no state
+            return self._flat_state
         if self._flat_state and all(optimizer.state.get(name, {}).get(slot) is view
                                     for (name, slot), view in self._state_views.items()):
             return self._flat_state
