@@ -8,11 +8,14 @@ names the argument, says what was expected and what was received.
 from __future__ import annotations
 
 import numbers
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 import numpy as np
 
 SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+T = TypeVar("T")
 
 
 def _describe(value: Any) -> str:
@@ -213,3 +216,33 @@ def check_inputs(X: np.ndarray, input_shape: tuple, name: str = "X") -> np.ndarr
         raise ValueError(f"{name} is empty: it has 0 samples (shape {X.shape})")
     return X
 
+
+def lookup(kind: str, name: str, registry: Mapping[str, T], alternative: str = "") -> T:
+    """The entry of ``registry`` (lower-case keys) called ``name``, in any case.
+
+    The one lookup behind the ``get`` functions of initializers, activations,
+    metrics, losses and optimizers. An unknown name raises ``ValueError``:
+    ``unknown <kind> 'name'; expected one of [<sorted keys>]<alternative>``.
+    """
+    try:
+        return registry[name.lower()]
+    except KeyError:
+        raise ValueError(
+            f"unknown {kind} {name!r}; expected one of {sorted(registry)}{alternative}"
+        ) from None
+
+
+def resolve(kind: str, value: Any, registry: Mapping[str, Callable[[], T]], base: type[T]) -> T:
+    """``value`` itself if it is a ``base`` object, else a new one made from its name.
+
+    A name gives ``registry[name]()`` through :func:`lookup` (whose message
+    then adds "or a <base> object"); anything else raises ``TypeError``.
+    """
+    if isinstance(value, base):
+        return value
+    if isinstance(value, str):
+        article = "an" if base.__name__[0] in "AEIOU" else "a"
+        return lookup(kind, value, registry, f" or {article} {base.__name__} object")()
+    raise TypeError(
+        f"{kind} must be a name or a plainnet {base.__name__} object, got {type(value).__name__}"
+    )

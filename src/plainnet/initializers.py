@@ -27,6 +27,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ._validation import lookup
+
 Initializer = Callable[[tuple[int, ...], np.random.Generator, np.dtype], np.ndarray]
 
 __all__ = [
@@ -96,13 +98,8 @@ def ones(shape, rng=None, dtype=np.float32) -> np.ndarray:
 
 
 _REGISTRY: dict[str, Initializer] = {
-    "glorot_uniform": glorot_uniform,
-    "glorot_normal": glorot_normal,
-    "he_uniform": he_uniform,
-    "he_normal": he_normal,
-    "normal": normal,
-    "zeros": zeros,
-    "ones": ones,
+    f.__name__: f
+    for f in (glorot_uniform, glorot_normal, he_uniform, he_normal, normal, zeros, ones)
 }
 
 
@@ -110,9 +107,4 @@ def get(name: str) -> Initializer:
     """Return the initializer called ``name`` (e.g. ``"he_normal"``)."""
     if not isinstance(name, str):
         raise TypeError(f"initializer must be a name such as 'glorot_uniform', got {name!r}")
-    try:
-        return _REGISTRY[name.lower()]
-    except KeyError:
-        raise ValueError(
-            f"unknown initializer {name!r}; expected one of {sorted(_REGISTRY)}"
-        ) from None
+    return lookup("initializer", name, _REGISTRY)

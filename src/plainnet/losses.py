@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import as_float_array, check_bool, check_float
+from ._validation import as_float_array, check_bool, check_float, resolve
 from .activations import sigmoid, softmax
 from .layers.activation import Sigmoid, Softmax
 
@@ -139,15 +139,14 @@ class BinaryCrossEntropy(_CrossEntropy):
 
     ``L = -(1/n) sum_i sum_k [y log p + (1 - y) log(1 - p)]``, the mean over
     samples of the sum over outputs (one output: the usual mean).
-    Probabilities are clipped to ``[epsilon, 1 - epsilon]``; with logits the
-    stable form is used instead.
 
     Parameters
     ----------
     from_logits : bool or None
-        See :class:`Loss`.
+        Whether ``y_pred`` holds logits ``z`` (then the stable form
+        ``max(z, 0) - z y + log(1 + exp(-|z|))`` is used); see :class:`Loss`.
     epsilon : float, default 1e-7
-        Clipping for probabilities.
+        Probabilities are clipped to ``[epsilon, 1 - epsilon]`` (unused with logits).
     """
 
     name = "binary_crossentropy"
@@ -200,10 +199,9 @@ class CategoricalCrossEntropy(_CrossEntropy):
 
     Parameters
     ----------
-    from_logits : bool or None
-        See :class:`Loss`.
-    epsilon : float, default 1e-7
-        Clipping for probabilities.
+    from_logits, epsilon
+        As for :class:`BinaryCrossEntropy`, except that probabilities are
+        clipped to ``[epsilon, 1]`` only (one log per sample).
     """
 
     name = "categorical_crossentropy"
@@ -307,16 +305,7 @@ LOSS_TYPES: dict[str, type[Loss]] = {
 
 def get(loss: str | Loss) -> Loss:
     """Return a loss object from a name (``"mse"``) or the object itself."""
-    if isinstance(loss, Loss):
-        return loss
-    if isinstance(loss, str):
-        try:
-            return LOSS_TYPES[loss.lower()]()
-        except KeyError:
-            raise ValueError(
-                f"unknown loss {loss!r}; expected one of {sorted(LOSS_TYPES)} or a Loss object"
-            ) from None
-    raise TypeError(f"loss must be a name or a plainnet Loss object, got {type(loss).__name__}")
+    return resolve("loss", loss, LOSS_TYPES, Loss)
 
 
 def output_mode(loss: Loss, last_layer: Any) -> tuple[bool, bool]:

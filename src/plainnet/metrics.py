@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import losses
-from ._validation import check_int
+from ._validation import check_int, lookup
 
 __all__ = [
     "accuracy",
@@ -171,13 +171,8 @@ def _class_labels(name: str, labels) -> np.ndarray:
 
 
 METRICS: dict[str, Metric] = {
-    "accuracy": accuracy,
-    "acc": accuracy,
-    "binary_accuracy": binary_accuracy,
-    "categorical_accuracy": categorical_accuracy,
-    "mae": mae,
-    "mse": mse,
-    "r2": r2,
+    "acc": accuracy,  # Keras' short name
+    **{f.__name__: f for f in (accuracy, binary_accuracy, categorical_accuracy, mae, mse, r2)},
 }
 
 
@@ -185,10 +180,7 @@ def get(name: str) -> Metric:
     """Return the metric function called ``name``."""
     if not isinstance(name, str):
         raise TypeError(f"metrics must be names such as 'accuracy', got {name!r}")
-    try:
-        return METRICS[name.lower()]
-    except KeyError:
-        raise ValueError(f"unknown metric {name!r}; expected one of {sorted(METRICS)}") from None
+    return lookup("metric", name, METRICS)
 
 
 def accuracy_for(loss: Any) -> Metric:

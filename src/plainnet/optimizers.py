@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_bool, check_float
+from ._validation import check_bool, check_float, resolve
 from .schedules import Schedule
 
 __all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "get", "OPTIMIZER_TYPES"]
@@ -304,28 +304,12 @@ class Adagrad(Optimizer):
 
 
 OPTIMIZER_TYPES: dict[str, type[Optimizer]] = {
-    "sgd": SGD,
-    "adam": Adam,
-    "adamw": AdamW,
-    "rmsprop": RMSprop,
-    "adagrad": Adagrad,
+    cls.__name__.lower(): cls for cls in (SGD, Adam, AdamW, RMSprop, Adagrad)
 }
 
 
 def get(optimizer: str | Optimizer) -> Optimizer:
     """Return an optimizer from a name (``"adam"``, default settings) or the object itself."""
-    if isinstance(optimizer, Optimizer):
-        return optimizer
-    if isinstance(optimizer, str):
-        try:
-            return OPTIMIZER_TYPES[optimizer.lower()]()
-        except KeyError:
-            raise ValueError(
-                f"unknown optimizer {optimizer!r}; expected one of {sorted(OPTIMIZER_TYPES)} "
-                "or an Optimizer object"
-            ) from None
-    raise TypeError(
-        f"optimizer must be a name or a plainnet Optimizer object, got {type(optimizer).__name__}"
-    )
+    return resolve("optimizer", optimizer, OPTIMIZER_TYPES, Optimizer)
 
 

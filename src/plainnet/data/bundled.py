@@ -93,13 +93,13 @@ def iris(
 ) -> tuple[NDArray[np.float64], NDArray[np.int64]] | Dataset:
     """Fisher's iris flowers bundled with scikit-learn (no download).
 
-    Needs scikit-learn: ``pip install "plainnet[sklearn]"``.
+    Loaded as :func:`digits` is: it needs scikit-learn (``ImportError``
+    without it) and gives ``(X, y)``, or a :class:`Dataset` when asked.
 
     Parameters
     ----------
     return_X_y : bool, default True
-        Return ``(X, y)``; otherwise a :class:`Dataset` with names and a
-        description.
+        See :func:`digits`.
 
     Returns
     -------
@@ -107,10 +107,5 @@ def iris(
         Sepal and petal length and width in cm.
     y : ndarray of int64, shape (150,)
         Species 0..2 (setosa, versicolor, virginica).
-
-    Raises
-    ------
-    ImportError
-        If scikit-learn is not installed.
     """
     return _load_from_sklearn("iris", return_X_y)

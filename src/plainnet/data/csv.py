@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._validation import check_bool
-from .table import Table, numeric_columns, read_table
+from .table import Table, numeric_columns, parse_target, read_table
 
 __all__ = ["CSVData", "load_csv"]
 
@@ -114,16 +114,9 @@ def _target_index(table: Table, target: str | int) -> int:
 
 def _encode_target(table: Table, column: int) -> tuple[np.ndarray, NDArray[np.str_] | None]:
     """Turn the target cells into ``(y, classes)``; see :class:`CSVData`."""
-    cells = table.cells[:, column]
-    empty = np.flatnonzero(cells == "")
-    if empty.size:
-        raise ValueError(f"{table.path}, line {table.lines[empty[0]]}, column {column + 1}: "
-                         "the target is empty")
-    try:
-        values = cells.astype(np.float64)
-    except ValueError:  # text: label i stands for classes[i]
-        classes, y = np.unique(cells, return_inverse=True)
-        return y.reshape(-1).astype(np.int64), classes
+    values, classes = parse_target(table, column, f"column {column + 1}")
+    if classes is not None:  # text: label i stands for classes[i]
+        return values, classes
     exact_ints = np.isfinite(values) & (values == np.round(values)) & (np.abs(values) <= 2**53)
     if np.all(exact_ints):
         return values.astype(np.int64), None

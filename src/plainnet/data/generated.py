@@ -90,12 +90,14 @@ def moons(
     noise : float, default 0.1
         Standard deviation of the Gaussian noise added to each coordinate.
     seed : int, None or numpy.random.Generator
-        Source of randomness.
+        Source of randomness for the noise and the shuffle.
 
     Returns
     -------
     X : ndarray of float64, shape (n_samples, 2)
+        The points, in shuffled order.
     y : ndarray of int64, shape (n_samples,)
+        0 for the upper moon, 1 for the lower one.
     """
     n_samples = check_int("n_samples", n_samples, minimum=2)
     noise = check_float("noise", noise, minimum=0.0)
@@ -129,12 +131,14 @@ def circles(
     factor : float, default 0.5
         Radius of the inner circle relative to the outer one, ``0 < factor < 1``.
     seed : int, None or numpy.random.Generator
-        Source of randomness.
+        Source of randomness (noise and shuffle).
 
     Returns
     -------
     X : ndarray of float64, shape (n_samples, 2)
+        Points on (or near) the two circles, shuffled.
     y : ndarray of int64, shape (n_samples,)
+        0 on the outer circle, 1 on the inner one.
     """
     n_samples = check_int("n_samples", n_samples, minimum=2)
     noise = check_float("noise", noise, minimum=0.0)
@@ -171,12 +175,14 @@ def spirals(
     noise : float, default 0.2
         Standard deviation of the Gaussian noise added to the angle.
     seed : int, None or numpy.random.Generator
-        Source of randomness.
+        Source of randomness: the angle noise and the shuffle.
 
     Returns
     -------
     X : ndarray of float64, shape (n_samples, 2)
+        The points of all arms, shuffled.
     y : ndarray of int64, shape (n_samples,)
+        The arm of each point, ``0`` to ``classes - 1``.
     """
     n_samples = check_int("n_samples", n_samples, minimum=1)
     classes = check_int("classes", classes, minimum=1)
@@ -220,7 +226,7 @@ def blobs(
     center_box : (float, float), default (-10, 10)
         Bounds ``(low, high)`` for random centres, ``low < high``.
     seed : int, None or numpy.random.Generator
-        Source of randomness.
+        Source of randomness: random centres, the noise and the shuffle.
 
     Returns
     -------

@@ -28,8 +28,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["Table", "column_index", "column_label", "numeric_columns", "read_csv_rows",
-           "read_table", "select_columns", "target_column"]
+__all__ = ["Table", "column_index", "column_label", "numeric_columns", "parse_target",
+           "read_csv_rows", "read_table", "select_columns", "target_column"]
 
 
 def read_csv_rows(
@@ -266,19 +266,32 @@ def target_column(table: Table, j: int) -> tuple[np.ndarray, list[str] | None]:
     ValueError
         For an empty cell, or a number that is NaN or infinite.
     """
-    cells = table.cells[:, j]
-    empty = np.flatnonzero(cells == "")
-    if empty.size:
-        raise ValueError(f"{table.path}, line {table.lines[empty[0]]}, {column_label(table, j)}: "
-                         "the target is empty")
-    try:
-        values = cells.astype(np.float64)
-    except ValueError:  # text: class labels
-        classes, codes = np.unique(cells, return_inverse=True)
-        return codes.reshape(-1).astype(np.int64), [str(c) for c in classes]
+    values, classes = parse_target(table, j, column_label(table, j))
+    if classes is not None:
+        return values, [str(c) for c in classes]
     if not np.all(np.isfinite(values)):
         numeric_columns(table, [j])  # raises, naming the first NaN or infinite cell
     return values, None
+
+
+def parse_target(table: Table, j: int, label: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """Column ``j`` as float64 numbers ``(values, None)``, or as text ``(codes, classes)``.
+
+    The building block of :func:`target_column` and :func:`plainnet.data.load_csv`:
+    numbers may be NaN or infinite; text gives int64 codes numbering the
+    sorted distinct cells, ``classes[codes[i]]`` being row ``i``'s text.
+    ``label`` names the column in the ``ValueError`` for an empty cell.
+    """
+    cells = table.cells[:, j]
+    empty = np.flatnonzero(cells == "")
+    if empty.size:
+        raise ValueError(f"{table.path}, line {table.lines[empty[0]]}, {label}: "
+                         "the target is empty")
+    try:
+        return cells.astype(np.float64), None
+    except ValueError:  # text: class labels
+        classes, codes = np.unique(cells, return_inverse=True)
+        return codes.reshape(-1).astype(np.int64), classes
 
 
 def _is_number(text: str) -> bool:

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_float
+from .._validation import check_float, lookup
 from ..activations import sigmoid, softmax
 from .base import Layer
 
@@ -146,9 +146,4 @@ def get(name: str) -> Layer:
     """A new activation layer from its name, e.g. ``get("relu")``."""
     if not isinstance(name, str):
         raise TypeError(f"activation must be a name such as 'relu', got {name!r}")
-    try:
-        return ACTIVATIONS[name.lower()]()
-    except KeyError:
-        raise ValueError(
-            f"unknown activation {name!r}; expected one of {sorted(ACTIVATIONS)}"
-        ) from None
+    return lookup("activation", name, ACTIVATIONS)()

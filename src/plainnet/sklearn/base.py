@@ -7,7 +7,7 @@ Fitting is scikit-learn's bookkeeping around one ``Sequential.fit`` call;
 through a few hooks: ``_validate_input`` (checked ``X`` and 2-D targets),
 ``_output_activation``, ``_plainnet_loss``, ``_stratify`` (split the
 early-stopping set by class?), ``_training_targets``,
-``_validation_targets`` and ``_validation_score``.
+``_validation_targets`` and ``_validation_score`` (of finite network outputs).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..errors import TrainingDivergedError
@@ -28,6 +29,32 @@ from .params import MLPParameters
 from .schedule import SklearnSchedule, SklearnShuffle, set_learning_rate
 
 __all__ = ["BaseMLP"]
+
+
+def _layer_arrays(name: str, doc: str) -> property:
+    """A fitted-array property: the ``name`` array of each Dense layer of ``model_``.
+
+    Reading gives the layers' own arrays; assigning a list of arrays copies
+    them in place, after checking their number and shapes.
+    """
+
+    def read(self) -> list[np.ndarray]:
+        return [getattr(layer, name) for layer in dense_layers(self.model_)]
+
+    def write(self, values) -> None:
+        dense = dense_layers(self.model_)
+        values = list(values)
+        if len(values) != len(dense):
+            raise ValueError(f"expected {len(dense)} arrays, got {len(values)}")
+        arrays = [np.asarray(v, dtype=self.model_.dtype) for v in values]
+        for i, (layer, array) in enumerate(zip(dense, arrays)):
+            if array.shape != getattr(layer, name).shape:
+                raise ValueError(f"array {i} must have shape {getattr(layer, name).shape}, got "
+                                 f"{array.shape}")
+        for layer, array in zip(dense, arrays):
+            np.copyto(getattr(layer, name), array)
+
+    return property(read, write, doc=doc)
 
 
 class BaseMLP(MLPParameters):
@@ -64,6 +91,40 @@ class BaseMLP(MLPParameters):
                     beta_2=self.beta_2, epsilon=self.epsilon)
 
     # -------------------------------------------------------------- training
+    def fit(self, X, y):
+        """Train the network on ``(X, y)``, from new weights unless ``warm_start``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets: class labels, or a 0/1 indicator matrix for multilabel
+            data (classifier); values (regressor).
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y, incremental=False)
+
+    @available_if(lambda est: est.solver != "lbfgs")
+    def partial_fit(self, X, y):
+        """Train for one epoch on ``(X, y)``, continuing from the current weights.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Target values.
+
+        Returns
+        -------
+        self : object
+        """
+        return self._fit(X, y, incremental=True)
+
     def _fit(self, X, y, incremental: bool):
         sizes, dtype = self._check_params()
         first_pass = not hasattr(self, "model_") or (not self.warm_start and not incremental)
@@ -170,7 +231,9 @@ class BaseMLP(MLPParameters):
 
     def _update_no_improvement_count(self, validation: tuple | None) -> None:
         if validation is not None:
-            score = self._validation_score(*validation)
+            X_val, y_val = validation
+            outputs = self._forward(X_val)
+            score = self._validation_score(outputs, y_val) if np.isfinite(outputs).all() else np.nan
             self.validation_scores_.append(score)
             if self.verbose:
                 print(f"Validation score: {score:f}")
@@ -203,33 +266,6 @@ class BaseMLP(MLPParameters):
         return self.model_.predict(X).astype(X.dtype, copy=False)
 
     # ------------------------------------------------------ fitted arrays
-    @property
-    def coefs_(self) -> list[np.ndarray]:
-        """Weight matrices ``(n_in, n_out)`` of the layers: the network's own arrays."""
-        return [layer.weights for layer in dense_layers(self.model_)]
-
-    @coefs_.setter
-    def coefs_(self, values) -> None:
-        self._set_arrays("weights", values)
-
-    @property
-    def intercepts_(self) -> list[np.ndarray]:
-        """Bias vectors of the layers: the network's own arrays."""
-        return [layer.bias for layer in dense_layers(self.model_)]
-
-    @intercepts_.setter
-    def intercepts_(self, values) -> None:
-        self._set_arrays("bias", values)
-
-    def _set_arrays(self, name: str, values) -> None:
-        dense = dense_layers(self.model_)
-        values = list(values)
-        if len(values) != len(dense):
-            raise ValueError(f"expected {len(dense)} arrays, got {len(values)}")
-        arrays = [np.asarray(v, dtype=self.model_.dtype) for v in values]
-        for i, (layer, array) in enumerate(zip(dense, arrays)):
-            if array.shape != getattr(layer, name).shape:
-                raise ValueError(f"array {i} must have shape {getattr(layer, name).shape}, got "
-                                 f"{array.shape}")
-        for layer, array in zip(dense, arrays):
-            np.copyto(getattr(layer, name), array)
+    coefs_ = _layer_arrays(
+        "weights", "Weight matrices ``(n_in, n_out)`` of the layers: the network's own arrays.")
+    intercepts_ = _layer_arrays("bias", "Bias vectors of the layers: the network's own arrays.")

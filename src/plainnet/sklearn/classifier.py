@@ -71,32 +71,13 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     def _validation_targets(self, y: np.ndarray):
         return self._label_binarizer.inverse_transform(y)
 
-    def _validation_score(self, X: np.ndarray, y) -> float:
-        probabilities = self._forward(X)
-        if not np.isfinite(probabilities).all():
-            return np.nan
-        return accuracy_score(y, self._labels(probabilities))
+    def _validation_score(self, outputs: np.ndarray, y) -> float:
+        return accuracy_score(y, self._labels(outputs))
 
     def _labels(self, probabilities: np.ndarray):
         if self.n_outputs_ == 1:
             probabilities = probabilities.ravel()
         return self._label_binarizer.inverse_transform(probabilities)
-
-    def fit(self, X, y):
-        """Train the network on ``(X, y)``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,) or (n_samples, n_labels)
-            Class labels, or a 0/1 indicator matrix for multilabel data.
-
-        Returns
-        -------
-        self : MLPClassifier
-        """
-        return self._fit(X, y, incremental=False)
 
     @available_if(lambda est: est.solver != "lbfgs")
     def partial_fit(self, X, y, classes=None):
@@ -125,6 +106,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     def predict(self, X):
         """Predicted class labels.
 
+        The most probable class of each sample (multiclass data); for binary
+        and multilabel data, each label whose probability is above 0.5.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
@@ -132,11 +116,15 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            Labels from ``classes_``; a 0/1 indicator matrix for multilabel data.
         """
         return self._labels(self._forward(self._check_X(X)))
 
     def predict_proba(self, X):
         """Class probabilities.
+
+        The network's softmax outputs (multiclass data) or logistic outputs
+        (binary and multilabel data).
 
         Parameters
         ----------
@@ -145,8 +133,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         Returns
         -------
         ndarray of shape (n_samples, n_classes)
-            Columns in the order of ``classes_``. Multilabel: the probability
-            of each label, independently.
+            Columns in the order of ``classes_``; binary data gets the two
+            columns ``[1 - p, p]``. Multilabel: the probability of each label,
+            independently.
         """
         probabilities = self._forward(self._check_X(X))
         if self.n_outputs_ == 1:
@@ -157,13 +146,16 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`.
 
+        Taken in place on the probabilities: one that is 0 gives ``-inf``.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
 
         Returns
         -------
-        ndarray of shape (n_samples, n_classes)
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Columns in the order of ``classes_``, as for :meth:`predict_proba`.
         """
         probabilities = self.predict_proba(X)
         return np.log(probabilities, out=probabilities)

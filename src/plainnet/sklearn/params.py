@@ -7,14 +7,16 @@ scikit-learn's rule: ``__init__`` only stores the parameters (so ``clone``,
 
 from __future__ import annotations
 
+import inspect
 import numbers
+from collections.abc import Callable
 
 import numpy as np
 from sklearn.base import BaseEstimator
 
 from .._validation import check_bool, check_choice, check_dtype, check_float, check_int
 
-__all__ = ["ACTIVATIONS", "MLPParameters"]
+__all__ = ["ACTIVATIONS", "MLPParameters", "with_shared_parameters"]
 
 #: The hidden-layer activations scikit-learn offers.
 ACTIVATIONS = ("identity", "logistic", "tanh", "relu")
@@ -123,3 +125,22 @@ class MLPParameters(BaseEstimator):
             check_int("n_iter_no_change", self.n_iter_no_change, 1)
         check_int("max_fun", self.max_fun, 1)
         return sizes, check_dtype(self.dtype)
+
+
+def with_shared_parameters(init: Callable) -> Callable:
+    """Give a subclass's ``__init__(self, <own>, **params)`` the full explicit signature.
+
+    scikit-learn lists an estimator's parameters from
+    ``inspect.signature(type(est).__init__)`` and forbids ``*args`` there; an
+    ``__init__`` that takes a few parameters of its own and passes ``**params``
+    on to :meth:`MLPParameters.__init__` gets, as ``__signature__``, its own
+    parameters followed by every shared one not among them, each with its
+    default, so ``get_params``, ``clone``, ``repr`` and ``help`` see one list.
+    """
+    own = [p for p in inspect.signature(init).parameters.values() if p.kind != p.VAR_KEYWORD]
+    names = {p.name for p in own}
+    shared = [p for p in inspect.signature(MLPParameters.__init__).parameters.values()
+              if p.name not in names]
+    init.__signature__ = inspect.Signature(own + shared)
+    return init
+

@@ -9,13 +9,13 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
-from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import column_or_1d, validate_data
 
 from .._validation import check_choice
 from ..losses import Loss
 from .base import BaseMLP
 from .docs import ATTRIBUTES, PARAMETERS_AFTER_LOSS
+from .params import with_shared_parameters
 
 __all__ = ["MLPRegressor"]
 
@@ -47,45 +47,12 @@ class _HalfSquaredError(Loss):
 
 
 class MLPRegressor(RegressorMixin, BaseMLP):
-    def __init__(
-        self,
-        loss="squared_error",
-        hidden_layer_sizes=(100,),
-        activation="relu",
-        *,
-        solver="adam",
-        alpha=0.0001,
-        batch_size="auto",
-        learning_rate="constant",
-        learning_rate_init=0.001,
-        power_t=0.5,
-        max_iter=200,
-        shuffle=True,
-        random_state=None,
-        tol=1e-4,
-        verbose=False,
-        warm_start=False,
-        momentum=0.9,
-        nesterovs_momentum=True,
-        early_stopping=False,
-        validation_fraction=0.1,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-8,
-        n_iter_no_change=10,
-        max_fun=15000,
-        dtype=np.float64,
-    ):
-        # scikit-learn's MLPRegressor takes ``loss`` first; the order is kept for drop-in use
-        super().__init__(
-            hidden_layer_sizes, activation, solver=solver, alpha=alpha, batch_size=batch_size,
-            learning_rate=learning_rate, learning_rate_init=learning_rate_init,
-            power_t=power_t, max_iter=max_iter, shuffle=shuffle, random_state=random_state,
-            tol=tol, verbose=verbose, warm_start=warm_start, momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
-            validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
-            epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun, dtype=dtype,
-        )
+    @with_shared_parameters
+    def __init__(self, loss="squared_error", hidden_layer_sizes=(100,), activation="relu",
+                 **params):
+        # scikit-learn's MLPRegressor takes ``loss`` first; the order is kept for drop-in use.
+        # The signature lists every parameter explicitly (see with_shared_parameters).
+        super().__init__(hidden_layer_sizes, activation, **params)
         self.loss = loss
 
     def _check_params(self):
@@ -104,6 +71,11 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             y = column_or_1d(y, warn=True)
         return X, y
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
     def _output_activation(self) -> str:
         return "identity"
 
@@ -119,61 +91,24 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     def _validation_targets(self, y: np.ndarray):
         return y
 
-    def _validation_score(self, X: np.ndarray, y) -> float:
-        predictions = self._forward(X)
-        if not np.isfinite(predictions).all():
-            return np.nan
-        return r2_score(y, predictions)
-
-    def fit(self, X, y):
-        """Train the network on ``(X, y)``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Target values.
-
-        Returns
-        -------
-        self : MLPRegressor
-        """
-        return self._fit(X, y, incremental=False)
-
-    @available_if(lambda est: est.solver != "lbfgs")
-    def partial_fit(self, X, y):
-        """Train for one epoch on ``(X, y)``, continuing from the current weights.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-
-        Returns
-        -------
-        self : MLPRegressor
-        """
-        return self._fit(X, y, incremental=True)
+    def _validation_score(self, outputs: np.ndarray, y) -> float:
+        return r2_score(y, outputs)
 
     def predict(self, X):
-        """Predicted values.
+        """Predicted values: the network's linear outputs.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Input samples.
 
         Returns
         -------
         ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            1-D when the model was fitted on a single output.
         """
         predictions = self._forward(self._check_X(X))
         return predictions.ravel() if predictions.shape[1] == 1 else predictions
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.multi_output = True
-        return tags
 
 
 MLPRegressor.__doc__ = f"""Multi-layer perceptron regressor trained by plainnet.
@@ -193,8 +128,15 @@ MLPRegressor.__doc__ = f"""Multi-layer perceptron regressor trained by plainnet.
 {ATTRIBUTES}
     See Also
     --------
-    MLPClassifier : The classification counterpart.
     sklearn.neural_network.MLPRegressor : The estimator this one replaces.
+    MLPClassifier : The classification counterpart, with the same parameters.
+
+    Notes
+    -----
+    With ``k`` outputs, ``loss_`` is the mean over the outputs (as scikit-learn
+    reports it) but scikit-learn's gradient is that of their sum, ``k`` times
+    larger; this estimator trains with the same gradient, so both libraries
+    take the same steps.
 
     Examples
     --------
