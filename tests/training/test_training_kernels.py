@@ -74,3 +74,31 @@ def test_layers_without_a_kernel_use_their_own_methods():
     activated = build_layer(Dense(2, activation="tanh"), 3)
     np.testing.assert_array_equal(kernels.forward(activated, x, True),
                                   np.tanh(x @ activated.weights + activated.bias))
+
+
+def test_without_kernels_fit_runs_the_layers_own_methods_with_the_same_numbers(monkeypatch):
+    """USE_KERNELS = False: fit calls Dense.forward/backward themselves (a learner's edit
+    of them then shows), and trains to the same weights."""
+    import plainnet
+    from plainnet.training import kernels as kernels_module
+
+    X = np.random.default_rng(0).normal(size=(16, 3))
+    y = (X[:, 0] > 0).astype(int)
+
+    def trained():
+        model = plainnet.Sequential([plainnet.Dense(4, "tanh"), plainnet.Dense(1),
+                                     plainnet.Sigmoid()], seed=0, dtype=np.float64)
+        model.compile("binary_crossentropy", plainnet.SGD(0.1))
+        model.fit(X, y, epochs=3, batch_size=4, verbose=0)
+        return model.get_weights()
+
+    fast = trained()
+    calls = []
+    original = plainnet.Dense.backward
+    monkeypatch.setattr(plainnet.Dense, "backward",
+                        lambda self, g: calls.append(1) or original(self, g))
+    monkeypatch.setattr(kernels_module, "USE_KERNELS", False)
+    plain = trained()
+    assert calls  # the layer's own backward ran
+    for a, b in zip(fast, plain):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)

@@ -57,6 +57,12 @@ class Dense(Layer):
     An input with more axes, ``(batch, ..., in)`` (a sequence, say), is the
     same map applied at every position: the leading axes are merged into
     one batch axis for the gradients, and the output is ``(batch, ..., out)``.
+
+    Inside ``fit`` the same maths runs from :mod:`plainnet.training.kernels`,
+    written into the packed gradient vector (tested equal to this class). To
+    train with an edited copy of the methods below, subclass ``Dense`` (a
+    subclass runs its own methods) or set
+    ``plainnet.training.kernels.USE_KERNELS = False``.
     """
 
     param_names = ("weights", "bias")

@@ -18,8 +18,12 @@ import numpy as np
 from ..layers.base import Layer
 from ..layers.dense import Dense
 
-__all__ = ["backward", "backward_steps", "dense_backward", "dense_forward", "forward",
-           "forward_steps", "has_kernel"]
+#: Set to False to make ``fit`` call every layer's own ``forward`` and ``backward``
+#: (e.g. to watch an edit of ``Dense.backward`` change training): slower, same numbers.
+USE_KERNELS = True
+
+__all__ = ["USE_KERNELS", "backward", "backward_steps", "dense_backward", "dense_forward",
+           "forward", "forward_steps", "has_kernel"]
 
 
 def has_kernel(layer: Layer) -> bool:
@@ -28,7 +32,7 @@ def has_kernel(layer: Layer) -> bool:
     Only plainnet's own ``Dense`` (not a subclass, nor one whose methods were
     replaced on the object), without an activation inside it.
     """
-    return (type(layer) is Dense and layer.activation_layer is None
+    return (USE_KERNELS and type(layer) is Dense and layer.activation_layer is None
             and "forward" not in layer.__dict__ and "backward" not in layer.__dict__)
 
 
