@@ -82,7 +82,9 @@ def planned_shapes(layers: list[Layer], input_shape: tuple) -> list[dict[str, tu
     """The shapes of the arrays each layer holds once built, from the settings alone.
 
     The sample shape is followed through the layers (``Dense`` replaces the
-    last axis, ``Flatten`` and ``Reshape`` reshape, the others keep it).
+    last axis, ``Flatten`` and ``Reshape`` reshape, a layer with
+    ``compute_output_shape`` says, the others keep it; a layer type with
+    arrays of its own gives their shapes with ``parameter_shapes``).
     This is what lets :func:`~plainnet.io.load` refuse absurd sizes before
     allocating anything, and what ``save`` checks a model's arrays against.
 
@@ -103,8 +105,21 @@ def planned_shapes(layers: list[Layer], input_shape: tuple) -> list[dict[str, tu
             shape = (*shape[:-1], layer.units)
         elif isinstance(layer, BatchNormalization):
             planned.append({name: (width,) for name in layer.param_names + layer.state_names})
+        elif hasattr(layer, "parameter_shapes"):  # e.g. convolutions: the layer says
+            try:
+                planned.append({name: tuple(d) for name, d in
+                                layer.parameter_shapes(shape).items()})
+                shape = tuple(layer.compute_output_shape(shape))
+            except ValueError as error:
+                raise Invalid(f"layers[{i}] ({type(layer).__name__}): {error}") from None
         elif layer.param_names or layer.state_names:
             raise Invalid(f"plainnet cannot check the sizes of a {type(layer).__name__} layer")
+        elif hasattr(layer, "compute_output_shape"):  # e.g. pooling: no arrays
+            planned.append({})
+            try:
+                shape = tuple(layer.compute_output_shape(shape))
+            except ValueError as error:
+                raise Invalid(f"layers[{i}] ({type(layer).__name__}): {error}") from None
         else:
             planned.append({})
             if isinstance(layer, (Flatten, Reshape)):
