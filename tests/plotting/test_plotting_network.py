@@ -59,3 +59,16 @@ def test_plot_network_limits_wide_layers_and_checks_arguments():
         plot_network(nn, max_neurons="5")
     with pytest.raises(ValueError, match="max_neurons must be >= 1"):
         plot_network(nn, max_neurons=0)
+
+
+def test_a_model_the_picture_cannot_show_gets_a_clear_message():
+    pytest.importorskip("matplotlib")
+    from plainnet import Dense, Flatten, Sequential
+    from plainnet.plotting import plot_network
+
+    images = Sequential([Flatten(), Dense(3)], seed=0, input_shape=(4, 4, 1))
+    with pytest.raises(ValueError, match=r"inputs have shape \(4, 4, 1\).*summary"):
+        plot_network(images)
+    unbuilt = Sequential([Dense(3)], seed=0)
+    with pytest.raises(ValueError, match="not built yet"):
+        plot_network(unbuilt)

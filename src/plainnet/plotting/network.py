@@ -25,6 +25,7 @@ def _network_layers(model: Any) -> tuple[list[int], list[np.ndarray], list[str]]
     if layers is None:
         raise TypeError("plot_network draws a Sequential or a NeuralNetwork, got "
                         f"{type(model).__name__}")
+    _check_drawable(model)
     widths, weights, names = [model.n_inputs], [], ["input"]
     for layer in layers:
         if hasattr(layer, "weights") and np.ndim(layer.weights) == 2:
@@ -35,6 +36,25 @@ def _network_layers(model: Any) -> tuple[list[int], list[np.ndarray], list[str]]
             kind = type(layer).__name__.lower()
             names[-1] = kind if names[-1] == "linear" else f"{names[-1]}+{kind}"
     return widths, weights, names
+
+
+def _check_drawable(model: Any) -> None:
+    """A clear ValueError for a model this picture cannot show (images, sequences)."""
+    shape = getattr(model, "input_shape", None)
+    if shape is None:
+        raise ValueError("the model is not built yet, so its layers have no weights to draw: "
+                         "pass input_shape=... to Sequential, or call fit or predict first")
+    if len(shape) != 1:
+        raise ValueError(f"plot_network draws networks of neurons on inputs of shape "
+                         f"(features,); this model's inputs have shape {tuple(shape)}: use "
+                         "model.summary() to see its layers and shapes")
+    for layer in model.layers:
+        drawable = (hasattr(layer, "weights") and np.ndim(layer.weights) == 2) or not (
+            layer.param_names or type(layer).__name__ in ("Flatten", "Reshape"))
+        if not drawable and type(layer).__name__ != "BatchNormalization":
+            raise ValueError(f"plot_network draws Dense layers as columns of neurons; "
+                             f"{layer.name} ({type(layer).__name__}) is not one: use "
+                             "model.summary() to see its layers and shapes")
 
 
 def plot_network(model: Any, ax: Any = None, max_neurons: int = 12):
@@ -65,7 +85,9 @@ def plot_network(model: Any, ax: Any = None, max_neurons: int = 12):
         If ``model`` is neither a Sequential nor a NeuralNetwork, or
         ``max_neurons`` is not an integer.
     ValueError
-        If ``max_neurons`` is less than 1.
+        If ``max_neurons`` is less than 1, or the model is not a network of
+        ``Dense`` layers on ``(features,)`` inputs (a convolution, images):
+        the message says so and points to ``model.summary()``.
     ImportError
         If matplotlib is not installed.
     """
