@@ -101,3 +101,40 @@ def test_default_dense_init_is_glorot_uniform_with_zero_bias():
 
 def test_names_are_case_insensitive_like_the_other_registries():
     assert initializers.get("He_Normal") is initializers.he_normal
+
+
+# ------------------------------------------- convolution kernels: the receptive field
+@pytest.mark.parametrize("shape, fan_in, fan_out", [
+    ((5, 5, 8, 40), 5 * 5 * 8, 5 * 5 * 40),  # Conv2D: (kh, kw, in_channels, filters)
+    ((7, 30, 50), 7 * 30, 7 * 50),  # Conv1D: (k, in_channels, filters)
+])
+@pytest.mark.parametrize("name", ["glorot_uniform", "glorot_normal", "he_uniform", "he_normal"])
+def test_kernels_count_the_receptive_field_in_fan_in_and_fan_out(name, shape, fan_in, fan_out):
+    w = initializers.get(name)(shape, np.random.default_rng(0), np.float64)
+    assert w.shape == shape
+    scale = {"glorot_uniform": np.sqrt(6 / (fan_in + fan_out)) / np.sqrt(3),
+             "glorot_normal": np.sqrt(2 / (fan_in + fan_out)),
+             "he_uniform": np.sqrt(6 / fan_in) / np.sqrt(3),
+             "he_normal": np.sqrt(2 / fan_in)}[name]
+    assert w.std() == pytest.approx(scale, rel=0.02)
+    if name.endswith("uniform"):
+        assert np.abs(w).max() <= scale * np.sqrt(3)  # the limit
+
+
+@pytest.mark.parametrize("shape, fan_in, fan_out", [((3, 4), 3, 4), ((6,), 6, 6)])
+@pytest.mark.parametrize("name", ["glorot_uniform", "glorot_normal", "he_uniform", "he_normal"])
+def test_matrices_and_vectors_keep_their_fans(name, shape, fan_in, fan_out):
+    """Dense's (fan_in, fan_out) matrices and 1-D shapes draw exactly what they drew before."""
+    rng = np.random.default_rng(5)
+    if name == "glorot_uniform":
+        limit = np.sqrt(6.0 / (fan_in + fan_out))
+        expected = rng.uniform(-limit, limit, size=shape)
+    elif name == "he_uniform":
+        limit = np.sqrt(6.0 / fan_in)
+        expected = rng.uniform(-limit, limit, size=shape)
+    elif name == "glorot_normal":
+        expected = np.sqrt(2.0 / (fan_in + fan_out)) * rng.standard_normal(size=shape)
+    else:
+        expected = np.sqrt(2.0 / fan_in) * rng.standard_normal(size=shape)
+    got = initializers.get(name)(shape, np.random.default_rng(5), np.float64)
+    np.testing.assert_array_equal(got, expected)

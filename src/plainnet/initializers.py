@@ -15,6 +15,9 @@ zeros            all zeros
 ones             all ones
 ===============  ==========================================  ==========================
 
+A convolution kernel ``(kh, kw, in_channels, filters)`` counts its receptive
+field: ``fan_in = kh * kw * in_channels``, ``fan_out = kh * kw * filters``.
+
 Glorot (Xavier) keeps the variance of activations roughly constant through
 sigmoid/tanh layers; He does the same for ReLU layers, which zero half
 their inputs. (Keras and PyTorch use untruncated normals with these same
@@ -44,10 +47,19 @@ __all__ = [
 
 
 def _fans(shape: tuple[int, ...]) -> tuple[int, int]:
-    """(fan_in, fan_out) of a weight of ``shape``; a 1-D shape counts as (n, n)."""
+    """(fan_in, fan_out) of a weight of ``shape``; a 1-D shape counts as (n, n).
+
+    A convolution kernel ``(kh, kw, in_channels, out_channels)`` (or ``(k,
+    in_channels, out_channels)``) connects each output to a whole receptive
+    field: ``fan_in = kh * kw * in_channels``, ``fan_out = kh * kw *
+    out_channels`` (as Keras and PyTorch count them).
+    """
     if len(shape) == 1:
         return shape[0], shape[0]
-    return shape[0], shape[1]
+    if len(shape) == 2:
+        return shape[0], shape[1]
+    receptive_field = int(np.prod(shape[:-2]))  # kh * kw (or k)
+    return receptive_field * shape[-2], receptive_field * shape[-1]
 
 
 def _uniform(limit: float, shape, rng, dtype) -> np.ndarray:

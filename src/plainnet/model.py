@@ -31,7 +31,7 @@ from . import metrics as metrics_module
 from . import optimizers as optimizers_module
 from ._validation import as_float_array, check_dtype, check_inputs, check_int, make_rng
 from .errors import NotCompiledError
-from .layers import Dense, Layer, stack
+from .layers import Layer, stack
 from .layers.base import Shape
 from .training.callbacks import Callback, History
 from .training.loop import TrainingRun, packed_parameters
@@ -97,7 +97,7 @@ class Sequential:
     def __init__(self, layers: Sequence[Layer], seed: Any = None, dtype: Any = np.float32,
                  input_shape: Any = None):
         shortcuts = [(layer, layer.activation, layer.activation_layer) for layer in layers
-                     if isinstance(layer, Dense) and layer.activation_layer is not None] if (
+                     if getattr(layer, "activation_layer", None) is not None] if (
             isinstance(layers, (list, tuple))) else []
         self.layers = stack.unpack_layers(layers)
         stack.name_layers(self.layers)

@@ -22,6 +22,20 @@ def test_digits():
     assert len(full.feature_names) == 64 and len(full.target_names) == 10
 
 
+def test_digits_as_images():
+    pytest.importorskip("sklearn")
+    X, y = digits()
+    images, y_images = digits(as_images=True)
+    assert images.shape == (1797, 8, 8, 1) and images.dtype == np.float64
+    np.testing.assert_array_equal(images[:, 2, 3, 0], X[:, 8 * 2 + 3])  # row 2, column 3
+    np.testing.assert_array_equal(images.reshape(1797, 64), X)
+    np.testing.assert_array_equal(y_images, y)
+    full = digits(return_X_y=False, as_images=True)
+    assert full.X.shape == (1797, 8, 8, 1) and len(full.target_names) == 10
+    with pytest.raises(TypeError, match="as_images"):
+        digits(as_images="yes")
+
+
 def test_iris():
     pytest.importorskip("sklearn")
     X, y = iris()

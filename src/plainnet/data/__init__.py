@@ -30,9 +30,16 @@ CSV files (:mod:`plainnet.data.csv`, :mod:`plainnet.data.table`)
     text cells, as the command line reads files; both use the one reader
     :func:`read_csv_rows`.
 IDX files and MNIST (:mod:`plainnet.data.idx`)
-    :func:`read_idx`, :func:`load_mnist`
+    :func:`read_idx`, :func:`load_mnist` (flattened rows), and
+    :func:`read_idx_split`, the images and labels of one split unflattened
+Images: Fashion-MNIST (:mod:`plainnet.data.fashion`)
+    :func:`fashion_mnist` gives float images ``(n, 28, 28, 1)`` in ``[0, 1]``,
+    channels last, from ``/usr/share/datasets/fashion-mnist/``
+    (:data:`FASHION_MNIST_DIR`, where ``apt-get install dataset-fashion-mnist``
+    puts them) or any folder; :data:`FASHION_MNIST_CLASSES` names the labels.
 Bundled with scikit-learn (:mod:`plainnet.data.bundled`)
-    :func:`digits` and :func:`iris` (these need the optional extra
+    :func:`digits` (as images ``(1797, 8, 8, 1)`` with ``as_images=True``)
+    and :func:`iris` (these need the optional extra
     ``pip install "plainnet[sklearn]"``).
 """
 
@@ -40,8 +47,9 @@ from __future__ import annotations
 
 from .bundled import SKLEARN_HINT, Dataset, digits, iris
 from .csv import CSVData, load_csv
+from .fashion import FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, fashion_mnist
 from .generated import Seed, blobs, circles, moons, spirals, xor
-from .idx import IDX_DTYPES, load_mnist, read_idx
+from .idx import IDX_DTYPES, load_mnist, read_idx, read_idx_split
 from .preprocessing import Standardizer, one_hot, standardize
 from .scaling import Scaling, fold_standardization
 from .split import batches, train_test_split
@@ -61,6 +69,8 @@ __all__ = [
     "fold_standardization",
     "CSVData",
     "Dataset",
+    "FASHION_MNIST_CLASSES",
+    "FASHION_MNIST_DIR",
     "IDX_DTYPES",
     "SKLEARN_HINT",
     "Seed",
@@ -72,6 +82,7 @@ __all__ = [
     "column_index",
     "column_label",
     "digits",
+    "fashion_mnist",
     "iris",
     "load_csv",
     "load_mnist",
@@ -80,6 +91,7 @@ __all__ = [
     "one_hot",
     "read_csv_rows",
     "read_idx",
+    "read_idx_split",
     "read_table",
     "select_columns",
     "spirals",

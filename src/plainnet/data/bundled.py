@@ -13,6 +13,8 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
+from .._validation import check_bool
+
 __all__ = ["SKLEARN_HINT", "Dataset", "digits", "iris"]
 
 SKLEARN_HINT = 'install the optional extra with: pip install "plainnet[sklearn]"'
@@ -24,6 +26,7 @@ class Dataset(NamedTuple):
     Attributes
     ----------
     X : ndarray of float64, shape (n, d)
+        Or (n, height, width, 1) for images (``digits(as_images=True)``).
     y : ndarray of int64, shape (n,)
     target_names : list of str, length k
         ``target_names[i]`` names class ``i``.
@@ -39,9 +42,12 @@ class Dataset(NamedTuple):
 
 
 def _load_from_sklearn(
-    name: str, return_X_y: bool
+    name: str, return_X_y: bool, image_shape: tuple[int, ...] | None = None
 ) -> tuple[NDArray[np.float64], NDArray[np.int64]] | Dataset:
-    """Load ``sklearn.datasets.load_<name>`` as float64/int64 arrays."""
+    """Load ``sklearn.datasets.load_<name>`` as float64/int64 arrays.
+
+    With ``image_shape``, each row of ``X`` is reshaped to it: ``(n, *image_shape)``.
+    """
     try:
         from sklearn import datasets as sk_datasets
     except ImportError as error:
@@ -49,6 +55,8 @@ def _load_from_sklearn(
     bunch = getattr(sk_datasets, f"load_{name}")()
     X = np.asarray(bunch.data, dtype=np.float64)
     y = np.asarray(bunch.target, dtype=np.int64)
+    if image_shape is not None:
+        X = X.reshape(len(X), *image_shape)
     if return_X_y:
         return X, y
     return Dataset(
@@ -61,7 +69,7 @@ def _load_from_sklearn(
 
 
 def digits(
-    return_X_y: bool = True,
+    return_X_y: bool = True, *, as_images: bool = False
 ) -> tuple[NDArray[np.float64], NDArray[np.int64]] | Dataset:
     """The 8x8 handwritten digits bundled with scikit-learn (no download).
 
@@ -72,11 +80,15 @@ def digits(
     return_X_y : bool, default True
         Return ``(X, y)``; otherwise a :class:`Dataset` with names and a
         description.
+    as_images : bool, default False
+        Give ``X`` as images, ``(1797, 8, 8, 1)`` (height, width, one grey
+        channel last, as ``Conv2D`` takes them), rather than one row of 64
+        pixels per sample: ``X_images[i, r, c, 0] == X[i, 8 * r + c]``.
 
     Returns
     -------
-    X : ndarray of float64, shape (1797, 64)
-        Pixel intensities 0..16; ``X[i].reshape(8, 8)`` is the image.
+    X : ndarray of float64, shape (1797, 64), or (1797, 8, 8, 1) with ``as_images``
+        Pixel intensities 0..16 (not scaled); ``X[i].reshape(8, 8)`` is the image.
     y : ndarray of int64, shape (1797,)
         Digits 0..9.
 
@@ -85,7 +97,8 @@ def digits(
     ImportError
         If scikit-learn is not installed.
     """
-    return _load_from_sklearn("digits", return_X_y)
+    image_shape = (8, 8, 1) if check_bool("as_images", as_images) else None
+    return _load_from_sklearn("digits", return_X_y, image_shape)
 
 
 def iris(

@@ -19,7 +19,8 @@ from typing import BinaryIO
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["IDX_DTYPES", "load_mnist", "read_idx"]
+__all__ = ["IDX_DTYPES", "MNIST_FILES", "find_idx_file", "load_mnist", "read_idx",
+           "read_idx_split"]
 
 #: IDX type codes (third byte of the magic number) and their big-endian dtypes.
 IDX_DTYPES = {
@@ -109,7 +110,8 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
         If the file does not exist.
     ValueError
         For a bad magic number, a truncated file, data whose size does not
-        match the header, or a corrupt gzip stream.
+        match the header, or a corrupt or truncated gzip stream (never an
+        error of :mod:`gzip` or :mod:`zlib`).
     """
     path = Path(path)
     with open(path, "rb") as raw:
@@ -121,15 +123,90 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
             with gzip.GzipFile(fileobj=raw) as stream:
                 return _read_idx_stream(stream, path, size_left=None)
         except (OSError, EOFError, zlib.error) as error:
-            raise ValueError(f"{path}: corrupt gzip data: {error}") from error
+            # gzip's own message is kept; its traceback is not shown (``from None``)
+            raise ValueError(f"{path}: corrupt or truncated gzip data: {error}") from None
 
 
-def _find_idx_file(folder: Path, name: str) -> Path:
-    """Return ``folder/name`` or ``folder/name.gz``, preferring the uncompressed file."""
+#: The standard file names of an MNIST-format folder (images, labels) for each split.
+MNIST_FILES = {
+    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+    "t10k": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+}
+
+
+def find_idx_file(folder: str | os.PathLike[str], name: str) -> Path:
+    """Return ``folder/name`` or ``folder/name.gz``, preferring the uncompressed file.
+
+    Raises
+    ------
+    FileNotFoundError
+        If neither file exists.
+    """
+    folder = Path(folder)
     for candidate in (folder / name, folder / f"{name}.gz"):
         if candidate.is_file():
             return candidate
     raise FileNotFoundError(f"{folder}: found neither {name} nor {name}.gz")
+
+
+def read_idx_split(
+    path: str | os.PathLike[str], kind: str = "train", what: str = "MNIST"
+) -> tuple[NDArray[np.uint8], NDArray[np.int64]]:
+    """Read one split of an MNIST-format folder: the images and their labels, unflattened.
+
+    The loaders :func:`load_mnist` and :func:`plainnet.data.fashion_mnist`
+    share this reader and its checks; see :func:`load_mnist` for the file names.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The folder.
+    kind : {"train", "test", "t10k"}, default "train"
+        Which split ("test" and "t10k" are the same).
+    what : str, default "MNIST"
+        The data set's name, for the message when the folder is missing.
+
+    Returns
+    -------
+    images : ndarray of uint8, shape (n, rows, cols)
+    labels : ndarray of int64, shape (n,)
+
+    Raises
+    ------
+    FileNotFoundError
+        If the folder or one of the two files is missing.
+    ValueError
+        If a file is not valid IDX (see :func:`read_idx`), is not uint8
+        images of shape (n, rows, cols) / uint8 labels of shape (n,), or the
+        two files hold different numbers of samples.
+    """
+    if kind not in MNIST_FILES:
+        raise ValueError(f"kind must be 'train', 'test' or 't10k', got {kind!r}")
+    folder = Path(path)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{what} folder not found: {folder}")
+    images_name, labels_name = MNIST_FILES[kind]
+    images_path = find_idx_file(folder, images_name)
+    labels_path = find_idx_file(folder, labels_name)
+
+    images, labels = read_idx(images_path), read_idx(labels_path)
+    if images.dtype != np.uint8 or images.ndim != 3:
+        raise ValueError(
+            f"{images_path}: expected uint8 images of shape (n, rows, cols), found "
+            f"{images.dtype} of shape {images.shape}"
+        )
+    if labels.dtype != np.uint8 or labels.ndim != 1:
+        raise ValueError(
+            f"{labels_path}: expected uint8 labels of shape (n,), found "
+            f"{labels.dtype} of shape {labels.shape}"
+        )
+    if len(images) != len(labels):
+        raise ValueError(
+            f"count mismatch: {images_path} holds {len(images)} images but "
+            f"{labels_path} holds {len(labels)} labels"
+        )
+    return images, labels.astype(np.int64)
 
 
 def load_mnist(
@@ -141,6 +218,8 @@ def load_mnist(
     ``train-images-idx3-ubyte``, ``train-labels-idx1-ubyte``,
     ``t10k-images-idx3-ubyte`` and ``t10k-labels-idx1-ubyte``, each either raw
     or gzipped with a ``.gz`` suffix (the raw file wins if both exist).
+    For images kept as images, ``(n, 28, 28, 1)``, see
+    :func:`plainnet.data.fashion_mnist`.
 
     Parameters
     ----------
@@ -163,39 +242,12 @@ def load_mnist(
 
     Raises
     ------
-    FileNotFoundError
-        If the folder or one of the two files is missing.
-    ValueError
-        If a file is not valid IDX (see :func:`read_idx`), is not uint8
-        images of shape (n, rows, cols) / uint8 labels of shape (n,), or the
-        two files hold different numbers of samples.
+    FileNotFoundError, ValueError
+        As :func:`read_idx_split` (missing files; files that are not the
+        images and labels of one split).
     """
-    prefixes = {"train": "train", "test": "t10k", "t10k": "t10k"}
-    if kind not in prefixes:
-        raise ValueError(f"kind must be 'train', 'test' or 't10k', got {kind!r}")
-    folder = Path(path)
-    if not folder.is_dir():
-        raise FileNotFoundError(f"MNIST folder not found: {folder}")
-    images_path = _find_idx_file(folder, f"{prefixes[kind]}-images-idx3-ubyte")
-    labels_path = _find_idx_file(folder, f"{prefixes[kind]}-labels-idx1-ubyte")
-
-    images, labels = read_idx(images_path), read_idx(labels_path)
-    if images.dtype != np.uint8 or images.ndim != 3:
-        raise ValueError(
-            f"{images_path}: expected uint8 images of shape (n, rows, cols), found "
-            f"{images.dtype} of shape {images.shape}"
-        )
-    if labels.dtype != np.uint8 or labels.ndim != 1:
-        raise ValueError(
-            f"{labels_path}: expected uint8 labels of shape (n,), found "
-            f"{labels.dtype} of shape {labels.shape}"
-        )
-    if len(images) != len(labels):
-        raise ValueError(
-            f"count mismatch: {images_path} holds {len(images)} images but "
-            f"{labels_path} holds {len(labels)} labels"
-        )
+    images, labels = read_idx_split(path, kind)
     X = images.reshape(len(images), -1)
     if normalize:
         X = X / 255.0
-    return X, labels.astype(np.int64)
+    return X, labels

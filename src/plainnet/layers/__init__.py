@@ -5,9 +5,11 @@ file                         layers
 ============================ =========================================
 ``layers/base.py``           the contract (``Layer``, ``build_layer``)
 ``layers/dense.py``          ``Dense``
+``layers/conv.py``           ``Conv2D``, ``Conv1D``
 ``layers/dropout.py``        ``Dropout``
 ``layers/normalization.py``  ``BatchNormalization``
 ``layers/reshape.py``        ``Flatten``, ``Reshape``
+``layers/pooling.py``        ``MaxPool2D``, ``AveragePool2D``, ``GlobalAveragePool2D``
 ``layers/activation.py``     ``ReLU``, ``Sigmoid``, ``Tanh``, ``Softmax`` ...
 ``layers/stack.py``          a list of layers: checked, named, built in turn
 ============================ =========================================
@@ -19,20 +21,27 @@ from __future__ import annotations
 
 from .activation import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .base import Layer, build_layer
+from .conv import Conv1D, Conv2D
 from .dense import Dense
 from .dropout import Dropout
 from .normalization import BatchNormalization
+from .pooling import AveragePool2D, GlobalAveragePool2D, MaxPool2D
 from .reshape import Flatten, Reshape
 
 __all__ = [
+    "AveragePool2D",
     "BatchNormalization",
+    "Conv1D",
+    "Conv2D",
     "Dense",
     "Dropout",
     "Flatten",
+    "GlobalAveragePool2D",
     "Identity",
     "LAYER_TYPES",
     "Layer",
     "LeakyReLU",
+    "MaxPool2D",
     "ReLU",
     "Reshape",
     "Sigmoid",
@@ -47,10 +56,15 @@ LAYER_TYPES: dict[str, type[Layer]] = {
     cls.__name__: cls
     for cls in (
         Dense,
+        Conv2D,
+        Conv1D,
         Dropout,
         BatchNormalization,
         Flatten,
         Reshape,
+        MaxPool2D,
+        AveragePool2D,
+        GlobalAveragePool2D,
         Identity,
         Sigmoid,
         Tanh,

@@ -27,7 +27,8 @@ from .._validation import check_float, lookup
 from ..activations import sigmoid, softmax
 from .base import Layer
 
-__all__ = ["Identity", "LeakyReLU", "ReLU", "Sigmoid", "Softmax", "Tanh", "get"]
+__all__ = ["ActivationShortcut", "Identity", "LeakyReLU", "ReLU", "Sigmoid", "Softmax", "Tanh",
+           "get"]
 
 
 class Identity(Layer):
@@ -147,3 +148,52 @@ def get(name: str) -> Layer:
     if not isinstance(name, str):
         raise TypeError(f"activation must be a name such as 'relu', got {name!r}")
     return lookup("activation", name, ACTIVATIONS)()
+
+
+class ActivationShortcut:
+    """What a layer with an ``activation="relu"`` shortcut shares (``Dense``, ``Conv2D`` ...).
+
+    On its own, the layer applies the activation right after its own map
+    (:meth:`activate` and :meth:`activation_backward`); inside a
+    ``Sequential`` the model pops it (:meth:`pop_activation`) so that it
+    becomes a layer of its own, visible in ``model.layers``.
+    """
+
+    activation: str | None
+    activation_layer: Layer | None
+
+    def set_activation(self, activation: str | None) -> None:
+        """Take the shortcut's name (or None) and make its layer."""
+        if activation is not None and not isinstance(activation, str):
+            raise TypeError(f"activation must be a name such as 'relu' or None, got "
+                            f"{activation!r}")
+        self.activation = activation
+        self.activation_layer = None if activation is None else get(activation)
+
+    def pop_activation(self) -> Layer | None:
+        """Detach and return the activation layer (``Sequential`` uses this)."""
+        layer, self.activation_layer, self.activation = self.activation_layer, None, None
+        return layer
+
+    def build_activation(self, output_shape: tuple, rng: np.random.Generator,
+                         dtype: np.dtype) -> tuple:
+        """Build the activation for this layer's outputs; return ``output_shape``."""
+        if self.activation_layer is not None:
+            self.activation_layer.build(output_shape, rng, dtype)
+        return output_shape
+
+    def activate(self, z: np.ndarray, training: bool) -> np.ndarray:
+        """The activation of ``z`` (``z`` itself without one)."""
+        return z if self.activation_layer is None else self.activation_layer.forward(z, training)
+
+    def activation_backward(self, grad_output: np.ndarray) -> np.ndarray:
+        """``dL/dz`` from ``dL/dy`` through the activation (unchanged without one)."""
+        if self.activation_layer is None:
+            return grad_output
+        return self.activation_layer.backward(grad_output)
+
+    def clear_cache(self) -> None:
+        super().clear_cache()
+        if self.activation_layer is not None:
+            self.activation_layer.clear_cache()
+

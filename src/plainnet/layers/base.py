@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Layer", "Shape", "build_layer", "describe_shape"]
+__all__ = ["Layer", "Shape", "build_layer", "default_name", "describe_shape"]
 
 #: A shape without the batch axis; ``None`` stands for a length not known in advance.
 Shape = tuple[int | None, ...]
@@ -66,7 +66,7 @@ class Layer:
     cache_names: tuple[str, ...] = ()
 
     def __init__(self) -> None:
-        self.name: str = type(self).__name__.lower()
+        self.name: str = default_name(type(self))
         self.dtype: np.dtype = np.dtype(np.float64)
         self.built = False
         self.trainable = True
@@ -139,6 +139,13 @@ class Layer:
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"
+
+
+def default_name(cls: type) -> str:
+    """A layer type's name in snake case: ``MaxPool2D`` -> ``max_pool2d``, ``ReLU`` -> ``relu``."""
+    name = cls.__name__
+    out = "".join("_" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(name))
+    return out.replace("re_l_u", "relu").replace("2_d", "2d").replace("1_d", "1d")
 
 
 def describe_shape(shape: Shape) -> str:

@@ -15,7 +15,7 @@ from .base import Layer, Shape
 __all__ = ["Dense"]
 
 
-class Dense(Layer):
+class Dense(activations.ActivationShortcut, Layer):
     """Fully connected layer ``y = x @ weights + bias``, on the last axis of ``x``.
 
     ``Dense(units)`` is the usual form: the input width is taken from the
@@ -77,8 +77,7 @@ class Dense(Layer):
                                                       activation)
         self.units = check_int("units", units, 1)
         self.n_inputs = None if n_inputs is None else check_int("n_inputs", n_inputs, 1)
-        self.activation = activation
-        self.activation_layer = None if activation is None else activations.get(activation)
+        self.set_activation(activation)
         self.weight_init = weight_init
         self.bias_init = bias_init
         initializers.get(weight_init), initializers.get(bias_init)  # fail early on bad names
@@ -109,26 +108,15 @@ class Dense(Layer):
         self.bias = initializers.get(self.bias_init)((self.units,), rng, self.dtype)
         self.grad_weights = np.zeros_like(self.weights)
         self.grad_bias = np.zeros_like(self.bias)
-        output_shape = (*input_shape[:-1], self.units)
-        if self.activation_layer is not None:
-            self.activation_layer.build(output_shape, rng, dtype)
-        return output_shape
-
-    def pop_activation(self) -> Layer | None:
-        """Detach and return the activation shortcut (``Sequential`` uses this)."""
-        layer, self.activation_layer, self.activation = self.activation_layer, None, None
-        return layer
+        return self.build_activation((*input_shape[:-1], self.units), rng, dtype)
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         self.input = x  # (batch, ..., in), kept for grad_weights
         z = x @ self.weights + self.bias  # (batch, ..., in) @ (in, out) -> (batch, ..., out)
-        if self.activation_layer is not None:
-            return self.activation_layer.forward(z, training)
-        return z
+        return self.activate(z, training)
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray:
-        if self.activation_layer is not None:
-            grad_output = self.activation_layer.backward(grad_output)
+        grad_output = self.activation_backward(grad_output)
         x = self.input.reshape(-1, self.n_inputs)  # (batch, in): leading axes merged
         g = grad_output.reshape(-1, self.units)  # (batch, out)
         self.grad_weights = x.T @ g  # (in, batch) @ (batch, out) -> (in, out)
@@ -138,11 +126,6 @@ class Dense(Layer):
         if self.l2:
             self.grad_weights += 2.0 * self.l2 * self.weights
         return grad_output @ self.weights.T  # (batch, ..., out) @ (out, in) -> (batch, ..., in)
-
-    def clear_cache(self) -> None:
-        super().clear_cache()
-        if self.activation_layer is not None:
-            self.activation_layer.clear_cache()
 
     def regularization_loss(self) -> float:
         penalty = 0.0

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import as_float_array
-from .base import Layer, Shape, build_layer, describe_shape
+from .base import Layer, Shape, build_layer, default_name, describe_shape
 from .dense import Dense
 from .normalization import BatchNormalization
 
@@ -21,7 +21,7 @@ __all__ = ["build_stack", "check_input_shape", "convert_dtype", "declared_input_
 
 
 def unpack_layers(layers: Any) -> list[Layer]:
-    """The layers, checked, with each ``Dense(..., activation=...)`` split in two."""
+    """The layers, checked, with each ``activation=`` shortcut (Dense, Conv2D) split in two."""
     if isinstance(layers, Layer):
         layers = [layers]
     if not isinstance(layers, Iterable) or isinstance(layers, (str, bytes)):
@@ -40,22 +40,18 @@ def unpack_layers(layers: Any) -> list[Layer]:
     unpacked = []
     for layer in layers:
         unpacked.append(layer)
-        if isinstance(layer, Dense) and layer.activation_layer is not None:
-            unpacked.append(layer.pop_activation())
+        # Dense(8, activation="relu"), Conv2D(...): the shortcut becomes a layer of its own
+        activation = layer.pop_activation() if hasattr(layer, "pop_activation") else None
+        if activation is not None:
+            unpacked.append(activation)
     return unpacked
-
-
-def _snake_name(layer: Layer) -> str:
-    name = type(layer).__name__
-    out = "".join("_" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(name))
-    return out.replace("re_l_u", "relu").replace("2_d", "2d").replace("1_d", "1d")
 
 
 def name_layers(layers: list[Layer]) -> None:
     """Give each layer a unique name: ``dense``, ``dense_1``, ``relu``, ..."""
     counts: dict[str, int] = {}
     for layer in layers:
-        base = _snake_name(layer)
+        base = default_name(type(layer))
         counts[base] = counts.get(base, 0) + 1
         layer.name = base if counts[base] == 1 else f"{base}_{counts[base] - 1}"
 
