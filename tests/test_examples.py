@@ -41,3 +41,14 @@ def test_digits_example(tmp_path):
     out = run_example("digits.py", "--epochs", "10", cwd=tmp_path)
     accuracy = float(re.search(r"test accuracy: ([0-9.]+)", out).group(1))
     assert accuracy > 0.9
+
+
+def test_fashion_mnist_cnn_example(tmp_path):
+    """Quick settings: 2,000 images, 1 epoch; the full run is recorded in RESULTS.md."""
+    if not Path("/usr/share/datasets/fashion-mnist").is_dir():
+        pytest.skip("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)")
+    out = run_example("fashion_mnist_cnn.py", "--samples", "2000", "--epochs", "1", "--quiet",
+                      cwd=tmp_path)
+    accuracies = dict(re.findall(r"(MLP|CNN): test accuracy ([0-9.]+)%", out))
+    assert set(accuracies) == {"MLP", "CNN"}, out
+    assert all(float(value) > 50 for value in accuracies.values()), out
