@@ -23,6 +23,7 @@ standardisation, ``Sequential.fit`` with its checkpoints and early stopping,
 * ``errors``: exit codes and the errors reported in one line;
 * ``parser`` (help texts in ``epilogs``): the arguments of every command;
 * ``tabledata``: a CSV file or a built-in data set as ``X`` and ``y``;
+* ``imagedata`` (and ``imagetrain``): images from an IDX file or a ``.npz``;
 * ``models``: a saved model's metadata, classes, probabilities and scores;
 * ``report``: numbers, lists and tables as the commands print them;
 * one module per command: ``xor``, ``train`` (with ``trainsetup`` and

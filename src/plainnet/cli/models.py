@@ -11,7 +11,10 @@ dataset     the name of a built-in data set, instead of target and features
 scaling     the standardisation (:meth:`plainnet.data.scaling.Scaling.to_json`);
             "folded": true once it is folded into the weights, so the model
             takes raw inputs (a --checkpoint file has false: a training state)
-training    the settings: hidden, activation, optimizer, learning_rate,
+images      for a model of images: their shape [height, width, channels], the
+            file's dtype, and divide_by (255 for uint8 pixels), which predict and
+            evaluate apply to the images they are given
+training    the settings: conv (images), hidden, activation, optimizer, learning_rate,
             batch_size, epochs, validation_split, early_stopping, seed, standardize
 result      epochs trained, whether it stopped early, final train/validation metrics
 ==========  ================================================================
@@ -115,7 +118,21 @@ def saved_features(model: Model) -> list[str] | None:
 
 
 def check_width(model: Model, X: np.ndarray, source: str) -> None:
-    """``X`` has as many columns as the model has inputs, or a message naming ``source``."""
+    """``X`` fits the model's inputs (columns, or images), or a message naming ``source``."""
+    shape = getattr(model, "input_shape", None)
+    if shape is not None and len(shape) > 1:  # the model takes images (or sequences)
+        expected = "x".join(str(d) for d in shape)
+        if X.ndim == 2:
+            raise CommandError(f"{source} is a table, but the model takes images of shape "
+                               f"{expected}: give an IDX file or a .npz with X")
+        if tuple(X.shape[1:]) != tuple(shape):
+            raise CommandError(f"{source} has images of shape "
+                               f"{'x'.join(str(d) for d in X.shape[1:])}, but the model "
+                               f"takes {expected}")
+        return
+    if X.ndim != 2:
+        raise CommandError(f"{source} holds images, but the model reads rows of "
+                           f"{n_inputs(model)} features (a CSV file)")
     if X.shape[1] != n_inputs(model):
         raise CommandError(f"{source} has {X.shape[1]} feature columns, but the model expects "
                            f"{n_inputs(model)}")

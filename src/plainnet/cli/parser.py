@@ -79,18 +79,28 @@ _positive_float = _number(float, lambda v: np.isfinite(v) and v > 0, "a positive
 _fraction = _number(float, lambda v: 0.0 <= v < 1.0, "a number in [0, 1)")
 
 
+def _positive_integers(text: str, what: str, example: str) -> tuple[int, ...]:
+    """``"64,32"`` -> ``(64, 32)``, or an argparse error naming ``what`` was expected."""
+    try:
+        numbers = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated {what} such as {example}, got {text!r}") from None
+    if any(number < 1 for number in numbers):
+        raise argparse.ArgumentTypeError(f"{what} must be positive, got {text!r}")
+    return numbers
+
+
 def _hidden_sizes(text: str) -> tuple[int, ...]:
     """``"64,32"`` -> ``(64, 32)``; ``""`` or ``"0"`` -> no hidden layer."""
     if text.strip() in ("", "0"):
         return ()
-    try:
-        sizes = tuple(int(part) for part in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected comma-separated layer sizes such as 64,32, got {text!r}") from None
-    if any(size < 1 for size in sizes):
-        raise argparse.ArgumentTypeError(f"layer sizes must be positive, got {text!r}")
-    return sizes
+    return _positive_integers(text, "layer sizes", "64,32")
+
+
+def _conv_filters(text: str) -> tuple[int, ...]:
+    """``"16,32"`` -> ``(16, 32)``: the filters of each convolution block."""
+    return _positive_integers(text, "filter counts", "16,32")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -124,16 +134,21 @@ def _add_model_argument(p: argparse.ArgumentParser) -> None:
 
 
 def _add_data_arguments(p: argparse.ArgumentParser, target_help: str,
-                        generated: bool = True) -> None:
+                        generated: bool = True, labels: bool = True) -> None:
     """DATA.csv (or --csv), --target, --no-header; and --data NAME for a built-in set."""
     p.add_argument("csv", metavar="DATA.csv", nargs="?",
-                   help="a CSV file with a header row")
+                   help="a CSV file with a header row; or images: an IDX file (MNIST's "
+                   "format, with --labels) or a .npz with X (n, height, width[, channels]) "
+                   "and y")
     p.add_argument("--target", metavar="COLUMN", help=target_help)
     group = p.add_argument_group("other data sources")
     group.add_argument("--csv", dest="csv_option", metavar="PATH", help="same as DATA.csv")
     group.add_argument("--no-header", dest="header", action="store_false",
                        help="the CSV file has no header row (columns are given by number, "
                        "-1 for the last)")
+    if labels:
+        group.add_argument("--labels", metavar="LABELS", help="the IDX file of labels of "
+                           "IDX images (one per image)")
     if not generated:
         return
     group.add_argument("--data", choices=DATASETS, metavar="NAME",
@@ -170,6 +185,10 @@ def _add_train(commands) -> None:
                    "regression")
     p.add_argument("--hidden", type=_hidden_sizes, default="64,32", metavar="SIZES",
                    help="hidden layer sizes, comma-separated (0 for none)")
+    p.add_argument("--conv", type=_conv_filters, metavar="FILTERS",
+                   help="images: one block per entry, e.g. 16,32: Conv2D(FILTERS, 3, "
+                   "padding='same') with --activation and MaxPool2D(2), before Flatten and "
+                   "the --hidden layers (without it an image is flattened into Dense layers)")
     p.add_argument("--activation", choices=ACTIVATIONS, default="relu",
                    help="activation of the hidden layers")
     p.add_argument("--optimizer", choices=sorted(OPTIMIZER_TYPES), default="adam",
@@ -208,7 +227,7 @@ def _add_predict(commands) -> None:
                  EPILOG_PREDICT, cmd_predict)
     _add_model_argument(p)
     _add_data_arguments(p, "a column to leave out, for models that read every column",
-                        generated=False)
+                        generated=False, labels=False)
     p.add_argument("--out", "--output", dest="out", metavar="FILE.csv",
                    help="write the predictions here instead of to standard output")
     p.add_argument("--proba", action="store_true",
@@ -235,7 +254,8 @@ def _add_plot(commands) -> None:
     p = _command(commands, "plot", "draw a saved model's decision regions (2 features) or "
                  "its training history", EPILOG_PLOT, cmd_plot)
     _add_model_argument(p)
-    _add_data_arguments(p, "the column with the classes (default: the model's target)")
+    _add_data_arguments(p, "the column with the classes (default: the model's target)",
+                        labels=False)
     p.add_argument("--seed", type=_non_negative_int, default=0, metavar="S",
                    help="seed of a generated data set")
     p.add_argument("--out", metavar="FILE.png", required=True,

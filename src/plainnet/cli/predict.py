@@ -10,9 +10,11 @@ import sys
 import numpy as np
 
 from ..data.table import column_index, numeric_columns, read_table
-from .errors import CommandError
+from . import models
+from .errors import CommandError, UsageError
 from .files import write_text_atomically
-from .models import Model, check_width, class_names, is_classifier, load_model, probabilities
+from .imagedata import is_image_file, read_images, saved_divisor
+from .models import Model
 from .tabledata import csv_path, feature_columns
 
 __all__ = ["cmd_predict"]
@@ -20,13 +22,18 @@ __all__ = ["cmd_predict"]
 
 def cmd_predict(args: argparse.Namespace) -> int:
     """``plainnet predict``: one output row per input row, in the original label names."""
-    model = load_model(args.model)
+    model = models.load_model(args.model)
     path = csv_path(args)
-    table = read_table(path, header=args.header)
-    exclude = column_index(table, args.target) if args.target is not None else None
-    X = numeric_columns(table, feature_columns(model, table, exclude))
-    check_width(model, X, path)
-    if is_classifier(model):
+    if is_image_file(path):
+        if args.target is not None:
+            raise UsageError("--target goes with a CSV file; images have no columns")
+        X = read_images(path, None, saved_divisor(models.metadata(model)), need_labels=False)[0]
+    else:
+        table = read_table(path, header=args.header)
+        exclude = column_index(table, args.target) if args.target is not None else None
+        X = numeric_columns(table, feature_columns(model, table, exclude))
+    models.check_width(model, X, path)
+    if models.is_classifier(model):
         header, rows = _class_predictions(model, X, args.proba)
     elif args.proba:
         raise CommandError(f"--proba needs a classifier, but {args.model} is a regression "
@@ -52,8 +59,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
 def _class_predictions(model: Model, X: np.ndarray, proba: bool
                        ) -> tuple[list[str], list[list[str]]]:
     """The header and rows of a classifier's predictions (and probabilities)."""
-    p = probabilities(model, X)
-    names = class_names(model)
+    p = models.probabilities(model, X)
+    names = models.class_names(model)
     predicted = [names[i] for i in p.argmax(axis=1)]
     if not proba:
         return ["prediction"], [[label] for label in predicted]

@@ -14,8 +14,8 @@ from .report import NO_BREAK, format_scores, list_text, shorten
 __all__ = ["DESCRIBED_KEYS", "cmd_summary"]
 
 #: Metadata that ``summary`` shows in its own words; anything else is listed as it is.
-DESCRIBED_KEYS = ("task", "target", "features", "classes", "dataset", "scaling", "training",
-                  "result")
+DESCRIBED_KEYS = ("task", "target", "features", "classes", "dataset", "images", "scaling",
+                  "training", "result")
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
@@ -54,6 +54,10 @@ def _training_record(model: Model) -> list[tuple[str, str]]:
     for key in ("task", "dataset", "target"):
         if key in saved:
             lines.append((key, str(saved[key])))
+    images = saved.get("images")
+    if isinstance(images, dict) and isinstance(images.get("shape"), list):
+        lines.append(("images", "x".join(str(d) for d in images["shape"])
+                      + f", pixels divided by {images.get('divide_by')}"))
     for key in ("features", "classes"):
         if isinstance(saved.get(key), list):
             lines.append((key, f"{list_text(saved[key], 12)} ({len(saved[key])})"))

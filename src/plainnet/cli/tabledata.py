@@ -1,4 +1,4 @@
-"""The data a command works on: a CSV file or a built-in data set, as ``X`` and ``y``.
+"""The data a command works on: a CSV file, a built-in data set or images, as ``X`` and ``y``.
 
 ``train`` reads every column but ``--target`` as a feature; ``predict``,
 ``evaluate`` and ``plot`` find the model's features by name (the model file
@@ -22,6 +22,7 @@ from ..data.table import (
     target_column,
 )
 from .errors import CommandError, UsageError
+from .imagedata import is_image_file, read_images, saved_divisor
 from .models import Model, is_classifier, metadata, n_outputs, saved_classes, saved_features
 from .report import list_text
 
@@ -34,13 +35,14 @@ DATASETS = ("xor", "moons", "circles", "spirals", "blobs", "digits")
 class Data(NamedTuple):
     """A data set as the commands use it."""
 
-    X: np.ndarray                   # (n, d) float64 features
+    X: np.ndarray                   # (n, d) float64 features, or (n, h, w, c) images
     y: np.ndarray | None            # (n,) codes of text labels, or numbers; None: no target
     classes: list[str] | None       # label of code i for a text target, else None
     name: str                       # for messages: "moons" or the CSV path
     generated: bool = False         # a built-in data set (always classification)
     target: str | int | None = None  # the target column: its name (or number without header)
     features: list[str] | None = None  # the names of X's columns, when the file has a header
+    images: dict | None = None      # images (X: (n, h, w, c)): shape, dtype, divide_by
 
 
 def csv_path(args: argparse.Namespace, required: bool = True) -> str | None:
@@ -54,7 +56,10 @@ def csv_path(args: argparse.Namespace, required: bool = True) -> str | None:
 
 
 def load_data(args: argparse.Namespace, model: Model | None = None) -> Data:
-    """The data chosen on the command line: a CSV file, or ``--data NAME``.
+    """The data chosen on the command line: a CSV file, ``--data NAME``, or images.
+
+    Images (a ``.npz``, or an IDX file with ``--labels``) are read by
+    :mod:`plainnet.cli.imagedata`, divided as the model's record says.
 
     Parameters
     ----------
@@ -86,6 +91,11 @@ def load_data(args: argparse.Namespace, model: Model | None = None) -> Data:
         if args.target is not None:
             raise UsageError("--target goes with a CSV file; a built-in data set has its labels")
         return builtin(args.data, args.samples, args.noise, args.seed)
+    if is_image_file(path):
+        return _image_data(args, path, model)
+    if getattr(args, "labels", None) is not None:
+        raise UsageError("--labels goes with an IDX file of images; a CSV file names its "
+                         "target column with --target")
     table = read_table(path, header=args.header)
     target = args.target if args.target is not None else _saved_target(model, table)
     if target is None:
@@ -112,6 +122,22 @@ def builtin(name: str, samples: int, noise: float | None, seed: int) -> Data:
     else:
         X, y = getattr(datasets, name)(samples, seed=seed, **kwargs)
     return Data(np.asarray(X, dtype=np.float64), np.asarray(y), None, name, generated=True)
+
+
+def _image_data(args: argparse.Namespace, path: str, model: Model | None) -> Data:
+    """Images and their labels (IDX with ``--labels``, or a .npz), scaled as the model was."""
+    if args.target is not None:
+        raise UsageError("--target goes with a CSV file; images come with their labels (y in "
+                         "a .npz, --labels for IDX)")
+    divide_by = saved_divisor(metadata(model)) if model is not None else None
+    X, y, record = read_images(path, getattr(args, "labels", None), divide_by, need_labels=True)
+    assert y is not None
+    if y.dtype.kind in "US":  # text labels: codes in sorted order, as for a CSV target
+        classes, codes = np.unique(y.astype(str), return_inverse=True)
+        return Data(X, codes.reshape(-1), [str(c) for c in classes], path, images=record)
+    if y.dtype.kind not in "uifb":
+        raise CommandError(f"{path}: labels must be numbers or text, got dtype {y.dtype}")
+    return Data(X, y.astype(np.float64), None, path, images=record)
 
 
 def _saved_target(model: Model | None, table: Table) -> str | None:

@@ -24,6 +24,8 @@ from ..model import Sequential
 from ..training.callbacks import Callback, CSVLogger, EarlyStopping
 from .errors import EXIT_INTERRUPTED, PROG, CommandError, UsageError
 from .files import check_writable
+from .imagedata import PixelScaling
+from .imagetrain import check_image_task, image_model_text, print_image_data
 from .models import scores
 from .plot import history_figure, prepare_figure_file, save_figure
 from .progress import ProgressLine
@@ -46,17 +48,27 @@ def cmd_train(args: argparse.Namespace) -> int:
     """``plainnet train``: read, build (or resume), fit, report, save."""
     _check_train_files(args)
     data = load_data(args)
-    _check_features(data)
-    task, reason = choose_task(data, args.task)
+    if data.images is not None:
+        task, reason = check_image_task(data, args)
+    else:
+        if args.conv:
+            raise UsageError("--conv needs images (an IDX file with --labels, or a .npz with "
+                             "X and y); a table is learned by Dense layers (--hidden)")
+        _check_features(data)
+        task, reason = choose_task(data, args.task)
     y, classes = training_targets(data, task)
     split = shuffle_and_split(data.X, y, args.validation_split, args.seed)
-    if not args.standardize:
+    scaling: Scaling | PixelScaling
+    if data.images is not None:
+        scaling = PixelScaling(data.images["divide_by"])
+    elif not args.standardize:
         scaling = Scaling.identity(data.X.shape[1])
     else:
         scaling = Scaling.fit(split.X_train, split.y_train if task == "regression" else None)
     metadata = training_metadata(data, task, classes, scaling, args)
+    shape = None if data.images is None else data.images["shape"]
     model = (resume_model(args, metadata) if args.resume
-             else new_model(args, data.X.shape[1], classes))
+             else new_model(args, data.X.shape[1], classes, shape))
     model.metadata = metadata
     _print_plan(data, task, reason, classes, split, model, args)
 
@@ -111,13 +123,19 @@ def _check_features(data: Data) -> None:
 def _print_plan(data: Data, task: str, reason: str, classes: list | None, split: Split,
                 model: Sequential, args: argparse.Namespace) -> None:
     n_train, n_val = len(split.X_train), len(split.X_val)
-    features = f" ({list_text(data.features, 6)})" if data.features else ""
-    print(f"data: {data.name}, {n_train + n_val} rows, {data.X.shape[1]} features{features}")
+    if data.images is not None:
+        print_image_data(data)
+    else:
+        features = f" ({list_text(data.features, 6)})" if data.features else ""
+        print(f"data: {data.name}, {n_train + n_val} rows, {data.X.shape[1]} features{features}")
     kind = f"{len(classes)} classes ({list_text(classes, 8)})" if classes else "regression"
     task_text = kind if task == "regression" else f"classification, {kind}"
     print(f"task: {task_text} [{reason}]")
     print(f"split: {n_train} rows to train, {n_val} to validate (seed {args.seed})")
-    sizes = " -> ".join(str(s) for s in (model.n_inputs, *args.hidden, model.n_outputs))
+    if data.images is not None:
+        sizes = image_model_text(model, args.conv or (), args.hidden)
+    else:
+        sizes = " -> ".join(str(s) for s in (model.n_inputs, *args.hidden, model.n_outputs))
     print(f"model: {sizes}, {model.count_params():,} parameters, {args.optimizer} "
           f"(learning rate {args.learning_rate:g})")
     if args.resume:

@@ -17,16 +17,18 @@ import numpy as np
 from .._validation import make_rng
 from ..activations import Sigmoid, Softmax
 from ..data.scaling import Scaling
-from ..layers import Dense
+from ..layers import Conv2D, Dense, Flatten, MaxPool2D
 from ..model import Sequential
 from ..optimizers import OPTIMIZER_TYPES
 from .errors import CommandError
+from .imagedata import PixelScaling
 from .models import metadata as saved_metadata
 from .report import shorten
 from .tabledata import Data
 
-__all__ = ["RESUME_KEYS", "Split", "build_model", "choose_task", "new_model", "resume_model",
-           "shuffle_and_split", "training_metadata", "training_targets"]
+__all__ = ["RESUME_KEYS", "Split", "build_image_model", "build_model", "choose_task",
+           "new_model", "resume_model", "shuffle_and_split", "training_metadata",
+           "training_targets"]
 
 
 class Split(NamedTuple):
@@ -87,12 +89,14 @@ def shuffle_and_split(X: np.ndarray, y: np.ndarray, fraction: float, seed: int) 
     return Split(X[:n_train], y[:n_train], X[n_train:], y[n_train:])
 
 
-def training_metadata(data: Data, task: str, classes: list | None, scaling: Scaling,
-                      args: argparse.Namespace) -> dict[str, Any]:
+def training_metadata(data: Data, task: str, classes: list | None,
+                      scaling: Scaling | PixelScaling, args: argparse.Namespace) -> dict[str, Any]:
     """What the model file records about its data, preprocessing and settings."""
     record: dict[str, Any] = {"task": task}
     if data.generated:
         record["dataset"] = data.name
+    elif data.images is not None:
+        record["images"] = data.images
     else:
         record["target"] = data.target
         if data.features is not None:
@@ -107,6 +111,10 @@ def training_metadata(data: Data, task: str, classes: list | None, scaling: Scal
         "validation_split": args.validation_split, "early_stopping": args.patience,
         "seed": args.seed, "standardize": args.standardize,
     }
+    if data.images is not None:  # images are scaled on reading, never standardised
+        del record["training"]["standardize"]
+        if args.conv:
+            record["training"] = {"conv": list(args.conv), **record["training"]}
     return record
 
 
@@ -145,10 +153,45 @@ def build_model(n_inputs: int, hidden: Sequence[int], activation: str, n_classes
     return Sequential(layers, seed=seed)
 
 
-def new_model(args: argparse.Namespace, n_inputs: int, classes: list | None) -> Sequential:
-    """The model to train, compiled with the loss and metrics of the task."""
+def build_image_model(input_shape: Sequence[int], conv: Sequence[int], hidden: Sequence[int],
+                      activation: str, n_classes: int, seed: int) -> Sequential:
+    """A classifier of images ``(height, width, channels)``: convolutions, then Dense layers.
+
+    Each entry ``f`` of ``conv`` adds ``Conv2D(f, 3, padding="same")`` with
+    ``activation`` and ``MaxPool2D(2)`` (halving height and width); then
+    ``Flatten`` and the Dense stack of :func:`build_model`. Without ``conv``
+    the image is flattened into that Dense stack (an MLP).
+
+    Returns
+    -------
+    Sequential
+        Built for ``input_shape``, not compiled.
+    """
+    layers: list = []
+    for filters in conv:
+        layers += [Conv2D(filters, 3, padding="same", activation=activation), MaxPool2D(2)]
+    layers.append(Flatten())
+    for size in hidden:
+        layers.append(Dense(units=size, activation=activation))
+    if n_classes == 2:
+        layers += [Dense(units=1), Sigmoid()]
+    else:
+        layers += [Dense(units=n_classes), Softmax()]
+    return Sequential(layers, seed=seed, input_shape=tuple(input_shape))
+
+
+def new_model(args: argparse.Namespace, n_inputs: int, classes: list | None,
+              input_shape: Sequence[int] | None = None) -> Sequential:
+    """The model to train, compiled with the loss and metrics of the task.
+
+    ``input_shape`` (images) builds :func:`build_image_model` with ``--conv``.
+    """
     n_classes = None if classes is None else len(classes)
-    model = build_model(n_inputs, args.hidden, args.activation, n_classes, args.seed)
+    if input_shape is not None and n_classes is not None:
+        model = build_image_model(input_shape, args.conv or (), args.hidden, args.activation,
+                                  n_classes, args.seed)
+    else:
+        model = build_model(n_inputs, args.hidden, args.activation, n_classes, args.seed)
     optimizer = OPTIMIZER_TYPES[args.optimizer](learning_rate=args.learning_rate)
     if n_classes is None:
         model.compile(loss="mse", optimizer=optimizer, metrics=["mae", "r2"])
@@ -159,7 +202,8 @@ def new_model(args: argparse.Namespace, n_inputs: int, classes: list | None) -> 
 
 
 #: The metadata a checkpoint must share with the current command to be resumed.
-RESUME_KEYS = ("task", "target", "features", "classes", "dataset", "training", "scaling")
+RESUME_KEYS = ("task", "target", "features", "classes", "dataset", "images", "training",
+               "scaling")
 
 
 def resume_model(args: argparse.Namespace, metadata: dict[str, Any]) -> Sequential:
