@@ -1,14 +1,16 @@
-"""Draw the pictures of docs/tutorial.md into docs/images/.
+"""Draw the pictures of docs/tutorial.md and docs/convolution.md into docs/images/.
 
-Run it from anywhere (it needs matplotlib and scikit-learn)::
+Run it from anywhere (it needs matplotlib and scikit-learn; the convolution
+chapter's picture also needs Fashion-MNIST, ``apt-get install
+dataset-fashion-mnist``, and is left out with a message without it)::
 
     python docs/make_figures.py              # writes docs/images/*.png
     python docs/make_figures.py --out /tmp   # somewhere else
 
-The pictures show the very models the tutorial trains: this script first runs
-every ```python block of docs/tutorial.md, in order and in a temporary
-directory, exactly as tests/test_docs.py does, and then draws from the names
-those blocks defined (``nn``, ``moons_model``, ...). Everything is seeded, so
+The pictures show the very models the pages train: this script first runs
+every ```python block of a page, in order and in a temporary directory,
+exactly as tests/test_docs.py does, and then draws from the names those
+blocks defined (``nn``, ``moons_model``, ``cnn``, ...). Everything is seeded, so
 the pictures come out the same on every run. They are kept small (80 dpi).
 """
 
@@ -34,13 +36,14 @@ from plainnet.tutorial import sigmoid  # noqa: E402
 
 DOCS = Path(__file__).resolve().parent
 TUTORIAL = DOCS / "tutorial.md"
+CONVOLUTION = DOCS / "convolution.md"
 DPI = 80
 ORIGINAL_COLOR, PLAINNET_COLOR = "tab:orange", "tab:green"
 
 
-def run_tutorial() -> dict:
-    """Execute the tutorial's python blocks in one namespace; return it."""
-    text = TUTORIAL.read_text(encoding="utf-8")
+def run_tutorial(page: Path = TUTORIAL) -> dict:
+    """Execute the python blocks of ``page`` (the tutorial) in one namespace; return it."""
+    text = page.read_text(encoding="utf-8")
     blocks = re.findall(r"^```python\n(.*?)^```", text, re.S | re.M)
     namespace: dict = {"__name__": "__tutorial__"}
     cwd = os.getcwd()
@@ -49,7 +52,7 @@ def run_tutorial() -> dict:
         try:
             with contextlib.redirect_stdout(io.StringIO()):  # what they print is not needed
                 for code in blocks:
-                    exec(compile(code, str(TUTORIAL), "exec"), namespace)
+                    exec(compile(code, str(page), "exec"), namespace)
         finally:
             os.chdir(cwd)
     plt.close("all")  # the blocks draw figures of their own; these are not wanted
@@ -147,6 +150,42 @@ def digits_figure(ns: dict, out: Path) -> None:
     save(fig, out, "digits.png")
 
 
+def conv_filters_figure(ns: dict, out: Path) -> None:
+    """The CNN's first-layer kernels, and the feature maps they make of one test image."""
+    cnn, photo = ns["cnn"], ns["X_test"][:1]
+    kernels = cnn.layers[0].kernel[:, :, 0, :]  # (3, 3, filters)
+    maps = cnn.layers[1].forward(cnn.layers[0].forward(photo))[0]  # (28, 28, filters): ReLU'd
+    n = kernels.shape[-1]
+    fig, axes = plt.subplots(2, n + 1, figsize=(1.25 * (n + 1), 3.1), layout="constrained")
+    axes[0, 0].imshow(photo[0, :, :, 0], cmap="gray_r")
+    axes[0, 0].set_title("input", fontsize="small")
+    axes[1, 0].set_axis_off()
+    limit = np.abs(kernels).max()
+    for f in range(n):
+        axes[0, f + 1].imshow(kernels[:, :, f], cmap="gray", vmin=-limit, vmax=limit)
+        axes[0, f + 1].set_title(f"kernel {f}", fontsize="small")
+        axes[1, f + 1].imshow(maps[:, :, f], cmap="magma")
+        axes[1, f + 1].set_title(f"map {f}", fontsize="small")
+    for ax in axes.ravel():
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.suptitle("Learned 3x3 kernels (top) and their feature maps of one test photo (bottom)",
+                 fontsize="medium")
+    save(fig, out, "conv-filters.png")
+
+
+def convolution_figures(out: Path) -> None:
+    """The pictures of docs/convolution.md; they need Fashion-MNIST."""
+    from plainnet.data import fashion_mnist
+
+    try:
+        fashion_mnist(kind="test")
+    except FileNotFoundError as error:
+        print(f"skipped the pictures of {CONVOLUTION.name}: {error}")
+        return
+    conv_filters_figure(run_tutorial(CONVOLUTION), out)
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DOCS / "images",
@@ -162,6 +201,7 @@ def main(argv=None) -> None:
     moons_figure(ns, args.out)
     spirals_figure(ns, args.out)
     digits_figure(ns, args.out)
+    convolution_figures(args.out)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Every code block in README.md, docs/tutorial.md and docs/cli.md runs, so the docs cannot rot.
+"""Every code block in README.md and docs/ (tutorial, convolution, cli) runs: the docs cannot rot.
 
 How the runner reads a Markdown file:
 
@@ -44,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 TUTORIAL = ROOT / "docs" / "tutorial.md"
 CLI_DOCS = ROOT / "docs" / "cli.md"
+CONVOLUTION = ROOT / "docs" / "convolution.md"
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 MAKEFILE = ROOT / "Makefile"
 
@@ -385,7 +386,8 @@ def anchors(path: Path) -> set[str]:
     return {github_anchor(h) for h in re.findall(r"^#{1,6} +(.+?) *#*$", text, re.M)}
 
 
-@pytest.mark.parametrize("page", [README, TUTORIAL, CLI_DOCS, RESULTS], ids=lambda p: p.name)
+@pytest.mark.parametrize("page", [README, TUTORIAL, CONVOLUTION, CLI_DOCS, RESULTS],
+                         ids=lambda p: p.name)
 def test_links_and_anchors_resolve(page):
     text = re.sub(r"^ {0,3}```.*?^ {0,3}```", "", page.read_text(encoding="utf-8"),
                   flags=re.S | re.M)
@@ -411,6 +413,38 @@ def test_tutorial_runs(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     run = run_markdown(TUTORIAL, tmp_path)
     assert len(run.outputs) >= 10
+
+
+#: The heading of docs/convolution.md from which on the blocks need Fashion-MNIST.
+FASHION_SECTION = "## 6. Fashion-MNIST"
+
+
+def test_convolution_chapter_runs(tmp_path, monkeypatch):
+    """The whole chapter; without Fashion-MNIST, the sections before it, then a skip."""
+    import plainnet.data
+
+    monkeypatch.chdir(tmp_path)
+    try:
+        plainnet.data.fashion_mnist(kind="test")
+    except FileNotFoundError as error:
+        text = CONVOLUTION.read_text(encoding="utf-8")
+        assert FASHION_SECTION in text, f"docs/convolution.md has no {FASHION_SECTION!r}"
+        first_part = tmp_path / "convolution.md"  # a prefix: line numbers stay the same
+        first_part.write_text(text.split(FASHION_SECTION, 1)[0], encoding="utf-8")
+        run_markdown(first_part, tmp_path)
+        pytest.skip(f"sections 6-7 of docs/convolution.md need Fashion-MNIST: {error}")
+    run = run_markdown(CONVOLUTION, tmp_path)
+    assert len(run.outputs) >= 8
+
+
+def test_convolution_images_exist_and_are_small():
+    images = re.findall(r"!\[[^\]]+\]\(([^)]+)\)", CONVOLUTION.read_text(encoding="utf-8"))
+    assert images, "docs/convolution.md shows no picture"
+    for image in images:
+        path = CONVOLUTION.parent / image
+        assert path.is_file(), f"docs/convolution.md shows {image}, which does not exist"
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert path.stat().st_size < 150_000, f"{image} is large; lower the dpi"
 
 
 def test_cli_docs_run(tmp_path, monkeypatch):
@@ -439,4 +473,7 @@ def test_make_figures_runs(tmp_path):
                             timeout=600, env=dict(os.environ, MPLBACKEND="Agg"))
     assert result.returncode == 0, result.stderr
     shown = set(re.findall(r"\]\(images/([^)]+)\)", TUTORIAL.read_text(encoding="utf-8")))
+    if "skipped the pictures of convolution.md" not in result.stdout:  # Fashion-MNIST is there
+        shown |= set(re.findall(r"\]\(images/([^)]+)\)",
+                                CONVOLUTION.read_text(encoding="utf-8")))
     assert shown <= {p.name for p in tmp_path.glob("*.png")}
