@@ -4,46 +4,15 @@ from __future__ import annotations
 
 import gzip
 import struct
-from pathlib import Path
 
 import numpy as np
 import pytest
+from idx_files import IDX_CODES
+from idx_files import fake_mnist as _fake_mnist
+from idx_files import idx_bytes as _idx_bytes
+from idx_files import write_idx as _write_idx
 
 from plainnet.data import load_mnist, read_idx
-
-IDX_CODES = {
-    "uint8": 0x08,
-    "int8": 0x09,
-    "int16": 0x0B,
-    "int32": 0x0C,
-    "float32": 0x0D,
-    "float64": 0x0E,
-}
-
-
-def _idx_bytes(array: np.ndarray) -> bytes:
-    """Encode ``array`` in the IDX format."""
-    header = struct.pack(">BBBB", 0, 0, IDX_CODES[array.dtype.name], array.ndim)
-    header += struct.pack(f">{array.ndim}I", *array.shape)
-    return header + array.astype(array.dtype.newbyteorder(">")).tobytes()
-
-
-def _write_idx(path: Path, data: bytes | np.ndarray, compress: bool = False) -> Path:
-    if isinstance(data, np.ndarray):
-        data = _idx_bytes(data)
-    path.write_bytes(gzip.compress(data) if compress else data)
-    return path
-
-
-def _fake_mnist(folder: Path, prefix: str, n: int, compress: bool, seed: int = 0):
-    """Write ``n`` random 28x28 images and labels with the standard file names."""
-    rng = np.random.default_rng(seed)
-    images = rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8)
-    labels = rng.integers(0, 10, size=n, dtype=np.uint8)
-    suffix = ".gz" if compress else ""
-    _write_idx(folder / f"{prefix}-images-idx3-ubyte{suffix}", images, compress)
-    _write_idx(folder / f"{prefix}-labels-idx1-ubyte{suffix}", labels, compress)
-    return images, labels
 
 
 @pytest.mark.parametrize("compress", [False, True])

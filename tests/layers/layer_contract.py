@@ -30,7 +30,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import pytest
 
 import plainnet.io
 from core_helpers import FrozenRandomness, away_from_zero, numeric_gradient
@@ -129,14 +128,6 @@ CASES: list[LayerCase] = [
     LayerCase("Softmax-3d", Softmax, (3, 4), (3, 4)),
 ]
 
-#: Cases whose save/load round trip fails for reasons in ``plainnet.io`` (being
-#: rewritten at the time of writing): they are skipped with this reason if and
-#: only if the round trip fails. Remove entries as io learns them.
-_NO_INPUT_SHAPE = "io does not save the model's input_shape (the loaded model is unbuilt or " \
-    "built for the last axis only)"
-_DENSE_ARGS = "io's construct() demands Dense's *args ('lacks the argument(s) args')"
-_RESHAPE = "io refuses Reshape's target_shape ('cannot be given in a file')"
-IO_PENDING: dict[str, str] = {}  # case id -> why its save/load round trip may fail
 
 
 def case_ids(cases: list[LayerCase]) -> list[str]:
@@ -242,17 +233,11 @@ def check_save_load(case: LayerCase, tmp_path) -> None:
         randomize(layer, seed=i + 1)
     path = tmp_path / "layer.pnet"
     x = inputs(case, 3)
-    try:
-        plainnet.io.save(model, path)
-        loaded = plainnet.io.load(path)
-        assert loaded.input_shape == model.input_shape
-        assert loaded.get_config() == model.get_config()
-        np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
-    except Exception as error:
-        if case.id not in IO_PENDING:
-            raise
-        pytest.skip(f"plainnet.io is being rewritten: {IO_PENDING[case.id]} "
-                    f"({type(error).__name__}: {error})")
+    plainnet.io.save(model, path)
+    loaded = plainnet.io.load(path)
+    assert loaded.input_shape == model.input_shape
+    assert loaded.get_config() == model.get_config()
+    np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
     for a, b in zip(loaded.get_weights(), model.get_weights()):
         np.testing.assert_array_equal(a, b)
 
