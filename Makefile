@@ -49,6 +49,7 @@ bench: .SHELLFLAGS := -o pipefail -c
 bench: $(VENV)/.installed-dev torch-if-local
 	$(NORAND) $(PY) benchmarks/bench_mlp.py | tee benchmarks/results/mlp.txt
 	$(NORAND) $(PY) benchmarks/bench_sklearn.py | tee benchmarks/results/sklearn.txt
+	$(NORAND) $(PY) benchmarks/bench_cnn.py | tee benchmarks/results/cnn.txt
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache
