@@ -42,12 +42,10 @@ Needs, optionally, torch (``make torch-if-local``); without it only plainnet is 
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import sys
 
 import numpy as np
-from bench_mlp import SGD_LR, have, race
+from bench_mlp import SGD_LR, have, print_environment, race
 
 import plainnet as pn
 import plainnet.data
@@ -159,14 +157,8 @@ def main() -> None:
 
     X, y, source = make_data(args.samples)
     libraries = ["plainnet"] + (["torch"] if have("torch") else [])
-    versions = [f"numpy {np.__version__}"]
-    if "torch" in libraries:
-        import torch
-
-        versions.append(f"torch {torch.__version__} ({torch.get_num_threads()} threads)")
     flops = training_flops()
-    print(f"plainnet {pn.__version__}; {', '.join(versions)}; Python {platform.python_version()}")
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}")
+    print_environment(libraries)
     print(f"LeNet-5 on {len(X):,} {source} (28x28x1) per epoch, float32, SGD({SGD_LR}); "
           f"{flops / 1e6:.2f} MFLOP per training sample")
     print(f"median of {args.rounds} rounds after a warm-up; samples/s (higher is better), "

@@ -311,14 +311,8 @@ def fit_memory(n: int = 60_000, sizes=(784, 256, 128, 10), batch: int = 32) -> t
     return X.nbytes, peak - before
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=7, help="timed rounds (after a warm-up)")
-    parser.add_argument("--quick", action="store_true", help="fewer samples, for a smoke run")
-    parser.add_argument("--only", default=None, help="run only cases whose name contains this")
-    args = parser.parse_args()
-
-    libraries = ["plainnet", "numpy"] + [m for m in ("torch", "sklearn") if have(m)]
+def print_environment(libraries: list[str]) -> None:
+    """The two first lines of a benchmark's output: versions, and the machine."""
     versions = [f"numpy {np.__version__}"]
     if "torch" in libraries:
         import torch
@@ -328,9 +322,20 @@ def main() -> None:
         import sklearn
 
         versions.append(f"scikit-learn {sklearn.__version__}")
-    peak = matmul_peak_gflops()
     print(f"plainnet {pn.__version__}; {', '.join(versions)}; Python {platform.python_version()}")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=7, help="timed rounds (after a warm-up)")
+    parser.add_argument("--quick", action="store_true", help="fewer samples, for a smoke run")
+    parser.add_argument("--only", default=None, help="run only cases whose name contains this")
+    args = parser.parse_args()
+
+    libraries = ["plainnet", "numpy"] + [m for m in ("torch", "sklearn") if have(m)]
+    peak = matmul_peak_gflops()
+    print_environment(libraries)
     print(f"float32 matmul peak (2048^3): {peak:.0f} GFLOP/s; median of {args.rounds} rounds "
           "after a warm-up; samples/s (higher is better), ratio = plainnet / other\n")
 

@@ -187,3 +187,45 @@ def make_tiny_data(seed: int = 0) -> TinyData:
         labels=labels,
         onehot=np.eye(3)[labels],
     )
+
+
+# ------------------------------------------------------- small data sets and models
+def regression_data(n=40, n_features=3, seed=0):
+    """``(X, y)``: a noisy linear target of ``n_features`` normal features."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, n_features))
+    y = X @ rng.normal(size=n_features) + 0.1 * rng.normal(size=n)
+    return X, y
+
+
+def two_feature_classes(n=60, seed=0):
+    """``(X, y)``: 2 normal features, 3 classes cut by thresholds."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 2))
+    y = (X[:, 0] > 0).astype(int) + (X[:, 1] > 0.5).astype(int)
+    return X, y
+
+
+def tanh_classifier(seed=0):
+    """2-8-3 tanh network, float64, compiled with Adam(0.01) and accuracy."""
+    model = plainnet.Sequential([plainnet.Dense(8, activation="tanh"), plainnet.Dense(3),
+                                 plainnet.Softmax()], seed=seed, dtype=np.float64,
+                                input_shape=(2,))
+    model.compile(loss="categorical_crossentropy", optimizer=plainnet.Adam(0.01),
+                  metrics=["accuracy"])
+    return model
+
+
+def four_feature_classes(n=20, seed=0):
+    """``(X, y)``: 4 normal features, classes 0, 1, 2 in turn."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 4))
+    y = np.arange(n) % 3
+    return X, y
+
+
+def relu_classifier(seed=0, dtype=np.float32):
+    """4-6-3 ReLU network, not compiled."""
+    return plainnet.Sequential([plainnet.Dense(4, 6, activation="relu"), plainnet.Dense(6, 3),
+                                plainnet.Softmax()], seed=seed, dtype=dtype)
+

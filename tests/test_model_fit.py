@@ -12,6 +12,8 @@ import pytest
 
 import plainnet
 from core_helpers import assert_weights_equal
+from core_helpers import four_feature_classes as classification_data
+from core_helpers import relu_classifier as small_classifier
 from plainnet import (
     SGD,
     Adam,
@@ -24,18 +26,6 @@ from plainnet import (
     Tanh,
 )
 from plainnet.losses import BinaryCrossEntropy, CategoricalCrossEntropy
-
-
-def small_classifier(seed=0, dtype=np.float32):
-    return Sequential([Dense(4, 6, activation="relu"), Dense(6, 3), Softmax()],
-                      seed=seed, dtype=dtype)
-
-
-def classification_data(n=20, seed=0):
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n, 4))
-    y = np.arange(n) % 3
-    return X, y
 
 
 # ----------------------------------------------------------- hand-worked step

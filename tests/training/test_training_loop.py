@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import plainnet
-from core_helpers import assert_weights_equal, textbook_fit
+from core_helpers import assert_weights_equal, regression_data, textbook_fit
 from plainnet import (
     SGD,
     Adagrad,
@@ -27,20 +27,6 @@ from plainnet import (
     TrainingDivergedError,
 )
 from plainnet.schedules import StepDecay
-
-
-def regression_data(n=40, n_features=3, seed=0):
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n, n_features))
-    y = X @ rng.normal(size=n_features) + 0.1 * rng.normal(size=n)
-    return X, y
-
-
-def classification_data(n=60, seed=0):
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n, 2))
-    y = (X[:, 0] > 0).astype(int) + (X[:, 1] > 0.5).astype(int)
-    return X, y
 
 
 def small_classifier(seed=0, dtype=np.float64, optimizer=None):

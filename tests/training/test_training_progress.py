@@ -9,25 +9,12 @@ import re
 import sys
 import time
 
-import numpy as np
 import pytest
 
-from plainnet import Adam, Callback, Dense, Sequential, Softmax
+from core_helpers import tanh_classifier as small_classifier
+from core_helpers import two_feature_classes as classification_data
+from plainnet import Callback
 from plainnet.training.progress import EpochLogger, ProgressBar
-
-
-def classification_data(n=60, seed=0):
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n, 2))
-    y = (X[:, 0] > 0).astype(int) + (X[:, 1] > 0.5).astype(int)
-    return X, y
-
-
-def small_classifier(seed=0):
-    model = Sequential([Dense(8, activation="tanh"), Dense(3), Softmax()], seed=seed,
-                       dtype=np.float64, input_shape=(2,))
-    model.compile(loss="categorical_crossentropy", optimizer=Adam(0.01), metrics=["accuracy"])
-    return model
 
 
 class BatchLosses(Callback):

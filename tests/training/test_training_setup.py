@@ -7,29 +7,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core_helpers import assert_weights_equal
-from plainnet import SGD, Adam, Callback, Dense, Sequential, Softmax
-
-
-def regression_data(n=40, n_features=3, seed=0):
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n, n_features))
-    y = X @ rng.normal(size=n_features) + 0.1 * rng.normal(size=n)
-    return X, y
-
-
-def classification_data(n=60, seed=0):
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n, 2))
-    y = (X[:, 0] > 0).astype(int) + (X[:, 1] > 0.5).astype(int)
-    return X, y
-
-
-def small_classifier(seed=0):
-    model = Sequential([Dense(8, activation="tanh"), Dense(3), Softmax()], seed=seed,
-                       dtype=np.float64, input_shape=(2,))
-    model.compile(loss="categorical_crossentropy", optimizer=Adam(0.01), metrics=["accuracy"])
-    return model
+from core_helpers import assert_weights_equal, regression_data
+from core_helpers import tanh_classifier as small_classifier
+from core_helpers import two_feature_classes as classification_data
+from plainnet import SGD, Adam, Callback, Dense, Sequential
 
 
 class EpochWeights(Callback):
