@@ -6,13 +6,14 @@ The activation layers (``ReLU``, ``Softmax``, ...) are tested in
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
 import pytest
 
 from plainnet import activations
-from plainnet.activations import sigmoid, softmax
+from plainnet.activations import gelu, gelu_derivative, sigmoid, softmax
 
 
 class no_float_warnings:
@@ -89,3 +90,49 @@ def test_unknown_names_are_an_attribute_error():
     with pytest.raises(AttributeError, match="has no attribute 'Swish'"):
         activations.Swish  # noqa: B018
     assert not hasattr(activations, "swish")
+
+
+# ------------------------------------------------------------------- GELU
+X_GELU = np.linspace(-6.0, 6.0, 241)
+
+
+def test_gelu_is_the_tanh_form():
+    # 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+    expected = [0.5 * x * (1 + math.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x**3)))
+                for x in X_GELU]
+    np.testing.assert_allclose(gelu(X_GELU), expected, rtol=1e-12, atol=1e-13)
+    # within 5e-4 of the exact x * Phi(x) = x * (1 + erf(x / sqrt(2))) / 2
+    exact = [x * (1 + math.erf(x / math.sqrt(2))) / 2 for x in X_GELU]
+    assert np.abs(gelu(X_GELU) - exact).max() < 5e-4
+
+
+def test_gelu_derivative_matches_finite_differences():
+    eps = 1e-6
+    numeric = (gelu(X_GELU + eps) - gelu(X_GELU - eps)) / (2 * eps)
+    np.testing.assert_allclose(gelu_derivative(X_GELU), numeric, atol=1e-8)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_gelu_keeps_the_dtype_and_is_stable(dtype):
+    x = np.array([-1e4, -50.0, 0.0, 50.0, 1e4], dtype=dtype)
+    with no_float_warnings():
+        y, d = gelu(x), gelu_derivative(x)
+    assert y.dtype == d.dtype == dtype
+    np.testing.assert_allclose(y, [0.0, 0.0, 0.0, 50.0, 1e4], atol=1e-6)
+
+
+def test_gelu_matches_torch():
+    torch = pytest.importorskip("torch")
+    x = torch.tensor(X_GELU, requires_grad=True)
+    y = torch.nn.GELU(approximate="tanh")(x)
+    y.sum().backward()
+    np.testing.assert_allclose(gelu(X_GELU), y.detach().numpy(), rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(gelu_derivative(X_GELU), x.grad.numpy(), rtol=1e-12, atol=1e-13)
+
+
+def test_gelu_layer_by_name():
+    layer = activations.get("gelu")
+    assert type(layer) is activations.GELU
+    x = np.array([[-1.0, 0.5, 2.0]])
+    np.testing.assert_array_equal(layer.forward(x), gelu(x))
+    np.testing.assert_array_equal(layer.backward(np.ones_like(x)), gelu_derivative(x))

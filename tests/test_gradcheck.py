@@ -18,7 +18,7 @@ from plainnet import (
     Tanh,
     gradcheck,
 )
-from plainnet.gradcheck import relative_error
+from plainnet.gradcheck import gradient_errors, relative_error
 from plainnet.layers import Flatten
 
 WRONG = 1e-2  # a wrong backward must be reported at least this loudly
@@ -183,3 +183,61 @@ def test_a_model_built_from_its_data_is_checked():
     X = np.random.default_rng(0).normal(size=(5, 3))
     model.predict(X)  # built by its first data
     assert_gradcheck(model, X, X[:, :2])
+
+
+# ------------------------------------------------- a gradient that is truly zero
+class DenseWithZeroBiasGrad(Dense):
+    """Reports a zero bias gradient, whatever the truth."""
+
+    def backward(self, grad_output):
+        grad_input = super().backward(grad_output)
+        self.grad_bias[...] = 0.0
+        return grad_input
+
+
+def bias_before_batch_norm(target_scale=1.0):
+    """A model whose first bias has a true gradient of 0 (batch norm removes any shift)."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(6, 3)), rng.normal(size=(6, 2)) * target_scale
+    model = Sequential([Dense(3, 4), BatchNormalization(), Dense(4, 2)], seed=0,
+                       dtype=np.float64)
+    model.compile("mse", "sgd")
+    return model, X, y
+
+
+@pytest.mark.parametrize("target_scale", [1.0, 100.0])
+def test_a_zero_gradient_is_not_reported_as_wrong(target_scale):
+    model, X, y = bias_before_batch_norm(target_scale)
+    assert gradcheck(model, X, y) < 1e-7  # the floor: noise is judged in absolute terms
+    assert gradcheck(model, X, y, floor=0.0) > 0.5  # the plain relative error: noise vs noise
+    errors = gradient_errors(model, X, y)
+    bias = errors["dense/bias"]
+    assert bias["relative"] > 0.5 and bias["error"] < 1e-7
+    assert bias["absolute"] < 1e-6 * target_scale**2 and bias["norm"] < 1e-9 * target_scale**2
+    assert errors["dense/weights"]["relative"] < 1e-6  # the others are as before
+    assert max(e["error"] for e in errors.values()) == gradcheck(model, X, y)
+
+
+def test_a_small_gradient_reported_as_zero_is_still_caught():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(8, 3))
+    y = X @ np.array([[1.0], [-2.0], [0.5]]) + 1e-3 * rng.normal(size=(8, 1))
+    for layer_type, expected in ((Dense, "right"), (DenseWithZeroBiasGrad, "wrong")):
+        model = Sequential([layer_type(3, 1)], seed=0, dtype=np.float64)
+        model.compile("mse", "sgd")
+        model.layers[0].weights[:] = [[1.0], [-2.0], [0.5]]  # nearly exact: tiny gradients
+        errors = gradient_errors(model, X, y)[f"{model.layers[0].name}/bias"]
+        if expected == "right":
+            assert 1e-6 < errors["norm"] < 1e-2  # a small, non-zero true gradient
+            assert gradcheck(model, X, y) < 1e-7
+        else:
+            assert errors["norm"] == 0.0
+            assert gradcheck(model, X, y) > 1e-4
+
+
+def test_floor_is_validated(tiny_data):
+    model = Sequential([Dense(3, 2)], seed=0, dtype=np.float64)
+    model.compile("mse", "sgd")
+    with pytest.raises(ValueError, match="floor must be >= 0"):
+        gradcheck(model, tiny_data.X, tiny_data.y_reg, floor=-1.0)
+    assert relative_error(np.array([1e-12]), np.array([0.0]), floor=1.0) == pytest.approx(1e-12)

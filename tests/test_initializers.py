@@ -7,7 +7,8 @@ import pytest
 
 from plainnet import Dense, Sequential, initializers
 
-NAMES = ["glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "normal", "zeros", "ones"]
+NAMES = ["glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "normal", "uniform",
+         "orthogonal", "zeros", "ones"]
 SHAPE = (400, 600)  # fan_in 400, fan_out 600: 240 000 draws, tight statistics
 
 
@@ -65,7 +66,7 @@ def test_dtype_is_respected(name, dtype):
 
 
 @pytest.mark.parametrize("name", ["glorot_uniform", "glorot_normal", "he_uniform", "he_normal",
-                                  "normal"])
+                                  "normal", "uniform", "orthogonal"])
 def test_reproducible_with_a_generator(name):
     init = initializers.get(name)
     a = init((6, 5), np.random.default_rng(11), np.float64)
@@ -138,3 +139,37 @@ def test_matrices_and_vectors_keep_their_fans(name, shape, fan_in, fan_out):
         expected = np.sqrt(2.0 / fan_in) * rng.standard_normal(size=shape)
     got = initializers.get(name)(shape, np.random.default_rng(5), np.float64)
     np.testing.assert_array_equal(got, expected)
+
+
+# ------------------------------------------------ orthogonal and small uniform
+@pytest.mark.parametrize("shape", [(5, 5), (7, 3), (3, 7), (2, 3, 4)])
+def test_orthogonal_has_orthonormal_columns_or_rows(shape):
+    w = initializers.orthogonal(shape, np.random.default_rng(0), np.float64)
+    assert w.shape == shape
+    matrix = w.reshape(-1, shape[-1])  # (rows, columns)
+    rows, cols = matrix.shape
+    gram = matrix.T @ matrix if rows >= cols else matrix @ matrix.T
+    np.testing.assert_allclose(gram, np.eye(min(rows, cols)), atol=1e-12)
+
+
+def test_orthogonal_keeps_the_length_of_a_state():
+    """Why RNNs start with it: h @ U has the length of h, step after step."""
+    u = initializers.orthogonal((16, 16), np.random.default_rng(1), np.float64)
+    h = np.random.default_rng(2).normal(size=16)
+    for _ in range(100):
+        h_next = h @ u
+        assert np.linalg.norm(h_next) == pytest.approx(np.linalg.norm(h), rel=1e-12)
+        h = h_next
+
+
+def test_orthogonal_is_not_biased_towards_one_sign():
+    """The sign fix of Q by diag(R) makes Q uniform: its diagonal is not always positive."""
+    diagonals = np.stack([initializers.orthogonal((4, 4), np.random.default_rng(s), np.float64)
+                          .diagonal() for s in range(200)])
+    assert 0.3 < np.mean(diagonals > 0) < 0.7
+
+
+def test_uniform_is_kerass_small_range():
+    w = initializers.uniform(SHAPE, np.random.default_rng(0), np.float64)
+    assert np.abs(w).max() <= 0.05
+    assert w.var() == pytest.approx(0.05**2 / 3, rel=0.01)

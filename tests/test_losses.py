@@ -59,11 +59,14 @@ def test_binary_crossentropy_probabilities_by_hand():
                                [[-0.625], [5 / 6]], rtol=1e-14)
 
 
-def test_binary_crossentropy_multilabel_is_summed_over_outputs_and_averaged_over_samples():
+def test_binary_crossentropy_multilabel_is_averaged_over_outputs_and_samples():
     y = np.array([[1.0, 0.0, 1.0], [0.0, 0.0, 1.0]])
     p = np.array([[0.9, 0.2, 0.5], [0.3, 0.1, 0.6]])
-    per_sample = [-(LN(0.9) + LN(0.8) + LN(0.5)), -(LN(0.7) + LN(0.9) + LN(0.6))]
+    # as Keras and PyTorch: the mean over each sample's outputs, then over samples
+    per_sample = [-(LN(0.9) + LN(0.8) + LN(0.5)) / 3, -(LN(0.7) + LN(0.9) + LN(0.6)) / 3]
     assert BinaryCrossEntropy()(y, p, from_logits=False) == pytest.approx(np.mean(per_sample))
+    z = np.log(p / (1 - p))  # the same probabilities as logits
+    assert BinaryCrossEntropy()(y, z, from_logits=True) == pytest.approx(np.mean(per_sample))
 
 
 def test_binary_crossentropy_logits_by_hand():
@@ -270,8 +273,8 @@ def test_get_by_name_and_object():
     assert isinstance(losses.get("categorical_crossentropy"), CategoricalCrossEntropy)
     obj = BinaryCrossEntropy(from_logits=True)
     assert losses.get(obj) is obj
-    with pytest.raises(ValueError, match=r"unknown loss 'mae'; expected one of \["):
-        losses.get("mae")
+    with pytest.raises(ValueError, match=r"unknown loss 'hinge'; expected one of \["):
+        losses.get("hinge")
     with pytest.raises(TypeError, match="loss must be a name or a plainnet Loss object"):
         losses.get(None)
     with pytest.raises(TypeError, match="from_logits must be True or False"):

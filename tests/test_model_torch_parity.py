@@ -32,10 +32,10 @@ LOSSES = {
     "mse": (3, None, "mse", nn.MSELoss(), lambda z: z),
     "bce_logits": (1, None, "binary_crossentropy", nn.BCEWithLogitsLoss(), lambda z: z),
     "bce_sigmoid": (1, Sigmoid, "binary_crossentropy", nn.BCEWithLogitsLoss(), torch.sigmoid),
-    # plainnet's binary cross-entropy sums over the labels and averages over samples
-    "bce_multilabel": (3, None, BinaryCrossEntropy,
-                       lambda z, y: nn.BCEWithLogitsLoss(reduction="sum")(z, y) / len(z),
-                       lambda z: z),
+    # plainnet's binary cross-entropy averages over the labels and the samples, as torch's
+    "bce_multilabel": (3, None, BinaryCrossEntropy, nn.BCEWithLogitsLoss(), lambda z: z),
+    "mae": (3, None, "mae", nn.L1Loss(), lambda z: z),
+    "huber": (3, None, "huber", nn.HuberLoss(), lambda z: z),
     "ce_logits": (3, None, "categorical_crossentropy", nn.CrossEntropyLoss(), lambda z: z),
     "ce_softmax": (3, Softmax, "categorical_crossentropy", nn.CrossEntropyLoss(),
                    lambda z: torch.softmax(z, dim=1)),
@@ -71,8 +71,8 @@ def make_data(seed, loss_name, n=N_SAMPLES):
     rng = np.random.default_rng(1000 + seed)
     X = rng.normal(size=(n, N_INPUTS))
     n_outputs = LOSSES[loss_name][0]
-    if loss_name == "mse":
-        y = rng.normal(size=(n, n_outputs))
+    if loss_name in ("mse", "mae", "huber"):
+        y = 2 * rng.normal(size=(n, n_outputs))  # errors on both sides of Huber's delta
         return X, y, torch.from_numpy(y)
     if loss_name.startswith("bce"):
         y = (rng.random((n, n_outputs)) > 0.5).astype(np.float64)

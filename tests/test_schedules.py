@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from plainnet import SGD, Adam, CosineDecay, Dense, ExponentialDecay, Sequential, StepDecay
-from plainnet.schedules import SCHEDULE_TYPES, Schedule
+from plainnet.schedules import SCHEDULE_TYPES, Schedule, WarmupCosineDecay
 
 STEPS = [0, 1, 2, 5, 9, 10, 11, 25, 100, 1000]
 
@@ -112,7 +112,8 @@ class RecordingSGD(SGD):
     ExponentialDecay(0.1, decay_steps=3, decay_rate=0.5, staircase=True),
     StepDecay(0.1, step_size=4, gamma=0.5),
     CosineDecay(0.1, decay_steps=10, alpha=0.05),
-], ids=["exp", "exp-staircase", "step", "cosine"])
+    WarmupCosineDecay(0.1, warmup_steps=4, decay_steps=8, alpha=0.1),
+], ids=["exp", "exp-staircase", "step", "cosine", "warmup-cosine"])
 def test_learning_rate_follows_the_schedule_per_step_during_fit(schedule):
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(20, 3)), rng.normal(size=(20, 1))
@@ -165,9 +166,47 @@ def test_bad_arguments():
 
 
 @pytest.mark.parametrize("schedule", [
-    ExponentialDecay(0.1, 7, 0.3, staircase=True), StepDecay(0.2, 3), CosineDecay(0.1, 9, 0.1)])
+    ExponentialDecay(0.1, 7, 0.3, staircase=True), StepDecay(0.2, 3), CosineDecay(0.1, 9, 0.1),
+    WarmupCosineDecay(0.1, 5, 9, 0.1)])
 def test_config_round_trip(schedule):
     assert isinstance(schedule, Schedule)
     rebuilt = SCHEDULE_TYPES[type(schedule).__name__](**schedule.get_config())
     assert [rebuilt(s) for s in range(30)] == [schedule(s) for s in range(30)]
     assert type(schedule).__name__ in repr(schedule)
+
+
+# ---------------------------------------------------- warmup, then cosine
+@pytest.mark.parametrize("step", STEPS)
+def test_warmup_cosine_decay(step):
+    # step < W: lr = peak (step + 1) / W; then t = min(step - W, T) / T and
+    # lr = peak ((1 - alpha) (1 + cos(pi t)) / 2 + alpha)
+    schedule = WarmupCosineDecay(0.1, warmup_steps=5, decay_steps=20, alpha=0.1)
+    if step < 5:
+        expected = 0.1 * (step + 1) / 5
+    else:
+        t = min(step - 5, 20) / 20
+        expected = 0.1 * (0.9 * 0.5 * (1 + math.cos(math.pi * t)) + 0.1)
+    assert schedule(step) == pytest.approx(expected, rel=1e-12)
+
+
+def test_warmup_cosine_decay_landmarks():
+    schedule = WarmupCosineDecay(1.0, warmup_steps=4, decay_steps=10)
+    values = [schedule(s) for s in range(20)]
+    assert values[:5] == pytest.approx([0.25, 0.5, 0.75, 1.0, 1.0], rel=1e-15)  # climbs, peaks
+    assert all(a > b for a, b in zip(values[4:14], values[5:15]))  # then falls
+    assert values[14:] == [0.0] * 6  # and stays at alpha * peak
+    no_warmup = WarmupCosineDecay(0.3, warmup_steps=0, decay_steps=7, alpha=0.2)
+    cosine = CosineDecay(0.3, decay_steps=7, alpha=0.2)
+    assert [no_warmup(s) for s in range(10)] == pytest.approx([cosine(s) for s in range(10)],
+                                                              rel=1e-15)
+
+
+def test_warmup_cosine_decay_bad_arguments():
+    with pytest.raises(ValueError, match="warmup_steps must be >= 0"):
+        WarmupCosineDecay(0.1, warmup_steps=-1, decay_steps=10)
+    with pytest.raises(ValueError, match="decay_steps must be >= 1"):
+        WarmupCosineDecay(0.1, warmup_steps=2, decay_steps=0)
+    with pytest.raises(ValueError, match="peak_learning_rate must be >= 0"):
+        WarmupCosineDecay(-0.1, warmup_steps=2, decay_steps=10)
+    with pytest.raises(ValueError, match="alpha must be <= 1"):
+        WarmupCosineDecay(0.1, warmup_steps=2, decay_steps=10, alpha=1.5)

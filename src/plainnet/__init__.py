@@ -29,32 +29,43 @@ from .callbacks import (
     EarlyStopping,
     History,
     LearningRateScheduler,
+    ReduceLROnPlateau,
 )
-from .errors import ModelFileError, NotCompiledError, TrainingDivergedError
+from .errors import DivergenceWarning, ModelFileError, NotCompiledError, TrainingDivergedError
 from .gradcheck import gradcheck
 from .layers import (
+    GELU,
+    GRU,
+    LSTM,
     AveragePool2D,
     BatchNormalization,
     Conv1D,
     Conv2D,
     Dense,
     Dropout,
+    Embedding,
     Flatten,
     GlobalAveragePool2D,
     Identity,
     Layer,
+    LayerNormalization,
     LeakyReLU,
     MaxPool2D,
+    MultiHeadAttention,
+    PositionalEmbedding,
     ReLU,
     Reshape,
+    Residual,
     Sigmoid,
+    SimpleRNN,
     Softmax,
     Tanh,
 )
-from .losses import MSE, BinaryCrossEntropy, CategoricalCrossEntropy
+from .losses import MAE, MSE, BinaryCrossEntropy, CategoricalCrossEntropy, Huber
 from .model import Sequential
 from .optimizers import SGD, Adagrad, Adam, AdamW, RMSprop
-from .schedules import CosineDecay, ExponentialDecay, StepDecay
+from .schedules import CosineDecay, ExponentialDecay, StepDecay, WarmupCosineDecay
+from .training import lr_find
 from .tutorial import NeuralNetwork
 
 __version__ = "0.1.0"
@@ -114,6 +125,21 @@ __all__ = [
     "StepDecay",
     "Tanh",
     "TrainingDivergedError",
+    "DivergenceWarning",
+    "GELU",
+    "GRU",
+    "LSTM",
+    "Embedding",
+    "LayerNormalization",
+    "MultiHeadAttention",
+    "PositionalEmbedding",
+    "Residual",
+    "SimpleRNN",
+    "MAE",
+    "Huber",
+    "WarmupCosineDecay",
+    "ReduceLROnPlateau",
+    "lr_find",
     "activations",
     "callbacks",
     "gradcheck",

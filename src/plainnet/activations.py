@@ -10,7 +10,11 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["sigmoid", "softmax"]
+__all__ = ["gelu", "gelu_derivative", "sigmoid", "softmax"]
+
+#: sqrt(2 / pi) and the cubic coefficient of GELU's tanh form
+GELU_SCALE = float(np.sqrt(2.0 / np.pi))
+GELU_CUBIC = 0.044715
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
@@ -35,6 +39,30 @@ def softmax(x: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
+def gelu(x: np.ndarray) -> np.ndarray:
+    """Gaussian error linear unit, in its tanh form (GPT-2's and BERT's)::
+
+        gelu(x) = 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x**3)))
+
+    a close approximation (within 5e-4) of the exact ``x * Phi(x)``, with
+    ``Phi`` the standard normal CDF. It is PyTorch's
+    ``torch.nn.GELU(approximate="tanh")`` and Keras's ``gelu(x, approximate=True)``;
+    the tanh form is used because NumPy has no vectorised ``erf``.
+    """
+    u = GELU_SCALE * (x + GELU_CUBIC * x**3)
+    return 0.5 * x * (1.0 + np.tanh(u))
+
+
+def gelu_derivative(x: np.ndarray) -> np.ndarray:
+    """``d gelu / dx`` of the tanh form, with ``u = sqrt(2/pi) (x + 0.044715 x**3)``::
+
+        0.5 * (1 + tanh(u)) + 0.5 * x * (1 - tanh(u)**2) * sqrt(2/pi) * (1 + 3 * 0.044715 x**2)
+    """
+    t = np.tanh(GELU_SCALE * (x + GELU_CUBIC * x**3))
+    du_dx = GELU_SCALE * (1.0 + 3.0 * GELU_CUBIC * x**2)
+    return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t**2) * du_dx
+
+
 def __getattr__(name: str) -> Any:
     """``plainnet.activations.ReLU`` and ``get`` still work: the layers live in
     :mod:`plainnet.layers.activation` and are looked up there when asked for."""
@@ -45,5 +73,5 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-_LAYER_NAMES = ("Identity", "LeakyReLU", "ReLU", "Sigmoid", "Softmax", "Tanh", "get")
+_LAYER_NAMES = ("GELU", "Identity", "LeakyReLU", "ReLU", "Sigmoid", "Softmax", "Tanh", "get")
 

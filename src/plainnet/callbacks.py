@@ -1,8 +1,11 @@
-"""The public home of the callbacks (they live in :mod:`plainnet.training.callbacks`).
+"""The public home of the callbacks (they live in :mod:`plainnet.training`).
 
 ``from plainnet.callbacks import EarlyStopping`` keeps working; see
 :mod:`plainnet.training.callbacks` for what a callback is and when ``fit``
-calls it.
+calls it. ``CSVLogger`` lives in :mod:`plainnet.training.csv_logger`,
+``ReduceLROnPlateau`` in :mod:`plainnet.training.plateau`, the progress
+output in :mod:`plainnet.training.progress` and ``ModelCheckpoint`` in
+:mod:`plainnet.io.checkpoint`.
 """
 
 from __future__ import annotations
@@ -11,11 +14,12 @@ from typing import TYPE_CHECKING
 
 from .training.callbacks import (
     Callback,
-    CSVLogger,
     EarlyStopping,
     History,
     LearningRateScheduler,
 )
+from .training.csv_logger import CSVLogger
+from .training.plateau import ReduceLROnPlateau
 from .training.progress import EpochLogger, ProgressBar
 
 if TYPE_CHECKING:  # at run time __getattr__ below imports it on first use
@@ -30,6 +34,7 @@ __all__ = [
     "LearningRateScheduler",
     "ModelCheckpoint",
     "ProgressBar",
+    "ReduceLROnPlateau",
 ]
 
 

@@ -6,7 +6,7 @@ keeps working for callers who do not care about the finer distinction.
 
 from __future__ import annotations
 
-__all__ = ["ModelFileError", "NotCompiledError", "TrainingDivergedError"]
+__all__ = ["DivergenceWarning", "ModelFileError", "NotCompiledError", "TrainingDivergedError"]
 
 
 class ModelFileError(ValueError):
@@ -22,3 +22,13 @@ class TrainingDivergedError(ValueError):
 
 class NotCompiledError(RuntimeError):
     """A model was trained or evaluated before ``compile`` was called."""
+
+
+class DivergenceWarning(RuntimeWarning):
+    """Training blew up while every number stayed finite.
+
+    Warned once per ``fit`` when the training loss grew to 100 times its
+    first epoch's value, or the validation R² fell below -1 (worse than
+    always predicting the mean, by far): the learning rate is likely too
+    large.
+    """

@@ -11,6 +11,8 @@ glorot_normal    N(0, std**2)                                std = sqrt(2 / (in 
 he_uniform       U(-limit, limit)                            limit = sqrt(6 / in)
 he_normal        N(0, std**2)                                std = sqrt(2 / in)
 normal           N(0, 1), the tutorial's ``np.random.randn``
+uniform          U(-0.05, 0.05), Keras's start for embeddings
+orthogonal       a random orthogonal matrix                  gain 1
 zeros            all zeros
 ones             all ones
 ===============  ==========================================  ==========================
@@ -22,6 +24,10 @@ Glorot (Xavier) keeps the variance of activations roughly constant through
 sigmoid/tanh layers; He does the same for ReLU layers, which zero half
 their inputs. (Keras and PyTorch use untruncated normals with these same
 standard deviations for the ``*_normal`` forms here.)
+
+``orthogonal`` is the usual start for the recurrent weights of an RNN: an
+orthogonal ``U`` keeps the length of ``h @ U``, so repeating it over many time
+steps neither blows the state up nor shrinks it to nothing (Saxe et al., 2014).
 """
 
 from __future__ import annotations
@@ -42,6 +48,8 @@ __all__ = [
     "he_uniform",
     "normal",
     "ones",
+    "orthogonal",
+    "uniform",
     "zeros",
 ]
 
@@ -99,6 +107,33 @@ def normal(shape, rng, dtype=np.float32) -> np.ndarray:
     return _normal(1.0, shape, rng, dtype)
 
 
+def uniform(shape, rng, dtype=np.float32) -> np.ndarray:
+    """Uniform on ``[-0.05, 0.05]`` (Keras's ``RandomUniform()``, its default for embeddings)."""
+    return _uniform(0.05, shape, rng, dtype)
+
+
+def orthogonal(shape, rng, dtype=np.float32) -> np.ndarray:
+    """A random orthogonal matrix: orthonormal columns (or rows, if it is wide).
+
+    The Q of the QR decomposition of a standard normal matrix, with the signs
+    of its columns fixed by the diagonal of R so that Q is uniformly
+    distributed (Mezzadri, 2007)::
+
+        A = N(0, 1) of shape (max(n, m), min(n, m))
+        Q, R = qr(A);  Q = Q * sign(diag(R))        # Q.T @ Q = I
+        weights = Q  (or Q.T when n < m)              # (n, m)
+
+    A shape with more than two axes is treated as ``(prod(shape[:-1]), shape[-1])``.
+    """
+    rows, cols = int(np.prod(shape[:-1])), int(shape[-1])
+    a = rng.standard_normal(size=(max(rows, cols), min(rows, cols)))
+    q, r = np.linalg.qr(a)  # q: (max, min) with orthonormal columns
+    q = q * np.sign(np.diag(r))  # a sign per column: uniform over orthogonal matrices
+    if rows < cols:
+        q = q.T  # (min, max): orthonormal rows
+    return q.reshape(shape).astype(dtype, copy=False)
+
+
 def zeros(shape, rng=None, dtype=np.float32) -> np.ndarray:
     """All zeros (the usual choice for biases)."""
     return np.zeros(shape, dtype=dtype)
@@ -111,7 +146,8 @@ def ones(shape, rng=None, dtype=np.float32) -> np.ndarray:
 
 _REGISTRY: dict[str, Initializer] = {
     f.__name__: f
-    for f in (glorot_uniform, glorot_normal, he_uniform, he_normal, normal, zeros, ones)
+    for f in (glorot_uniform, glorot_normal, he_uniform, he_normal, normal, uniform, orthogonal,
+              zeros, ones)
 }
 
 

@@ -1,17 +1,31 @@
 """Loss functions: how wrong a batch of predictions is, and the gradient of that.
 
-Every loss has ``__call__(y_true, y_pred) -> float`` and
-``gradient(y_true, y_pred) -> dL/dy_pred`` (same shape as ``y_pred``), plus
-``prepare_targets`` which checks and converts the labels once per ``fit``.
+A loss is written once, per *position*: one sample of a table, or one time
+step of a sequence (every axis of the output but the last). ``per_position``
+gives those losses ``l``, ``position_gradient`` their derivatives ``dl/dy_pred``;
+the loss of the batch is their mean, or with weights ``w`` (a sample's weight,
+or 0 for a padded step)
 
-========================  ===============================================  ==================
-loss                      value                                            mean over
-========================  ===============================================  ==================
-MSE                       mean((p - y)**2)                                 every element
-BinaryCrossEntropy        -[y log p + (1 - y) log(1 - p)], summed over     samples
-                          outputs
-CategoricalCrossEntropy   -sum_k y_k log p_k                               samples
-========================  ===============================================  ==================
+    L = sum_i w_i l_i / n          dL/dy_pred_i = w_i dl_i/dy_pred_i / n
+
+with ``n`` the number of positions (Keras's rule: weights are not
+renormalised). Every loss has ``__call__(y_true, y_pred) -> float``,
+``gradient(y_true, y_pred) -> dL/dy_pred`` (shape of ``y_pred``),
+``value_and_gradient`` (both in one pass, what ``fit`` calls) and
+``prepare_targets`` (checks and converts the labels once per ``fit``).
+
+========================  ====================================================
+loss                      l for one position (``k`` outputs, ``d = p - y``)
+========================  ====================================================
+MSE                       mean_k d**2
+MAE                       mean_k |d|
+Huber(delta)              mean_k (d**2 / 2 if |d| <= delta else delta (|d| - delta/2))
+BinaryCrossEntropy        -mean_k [y log p + (1 - y) log(1 - p)]
+CategoricalCrossEntropy   -sum_k y_k log p_k  (= -log p[label] for integer labels)
+========================  ====================================================
+
+These are Keras's and PyTorch's definitions (binary cross-entropy averages
+over the outputs, as ``BCELoss`` and Keras' ``BinaryCrossentropy`` do).
 
 The cross-entropies also accept *logits* (raw scores ``z``) instead of
 probabilities. Then they use the stable forms
@@ -35,7 +49,8 @@ from ._validation import as_float_array, check_bool, check_float, resolve
 from .activations import sigmoid, softmax
 from .layers.activation import Sigmoid, Softmax
 
-__all__ = ["BinaryCrossEntropy", "CategoricalCrossEntropy", "Loss", "MSE", "get"]
+__all__ = ["MAE", "MSE", "BinaryCrossEntropy", "CategoricalCrossEntropy", "Huber", "Loss",
+           "get"]
 
 
 def _match_output_shape(y: np.ndarray, n_outputs: int, name: str) -> np.ndarray:
@@ -51,8 +66,37 @@ def _match_output_shape(y: np.ndarray, n_outputs: int, name: str) -> np.ndarray:
     )
 
 
+def _broadcast_weights(weights: np.ndarray, positions: tuple[int, ...]) -> np.ndarray:
+    """Weights per sample ``(batch,)`` or per position, as an array of the positions' shape."""
+    return weights.reshape(weights.shape + (1,) * (len(positions) - weights.ndim))
+
+
+def weighted_mean(losses: np.ndarray, weights: np.ndarray | None) -> float:
+    """``sum_i w_i l_i / n`` over the ``n`` positions of ``losses`` (``w = 1`` if None)."""
+    n = max(losses.size, 1)
+    if weights is None:
+        return float(losses.sum()) / n
+    w = np.broadcast_to(_broadcast_weights(weights, losses.shape), losses.shape)
+    return float(np.vdot(w, losses)) / n
+
+
+def weighted_gradient(grad: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
+    """``w_i dl_i / n`` from ``grad = dl_i/dy_pred`` (scaled in place; positions: all axes
+    but the last)."""
+    n = max(grad[..., 0].size, 1)
+    if weights is None:
+        grad *= 1.0 / n
+    else:
+        grad *= (_broadcast_weights(weights, grad.shape[:-1]) / n)[..., None]
+    return grad
+
+
 class Loss:
     """Base class of the losses.
+
+    A loss of your own defines ``per_position`` and ``position_gradient``
+    (then weights, masks and every reduction work), or, as before, only
+    ``__call__`` and ``gradient`` (then it cannot take sample weights).
 
     Parameters
     ----------
@@ -73,16 +117,38 @@ class Loss:
         y = as_float_array(name, y, dtype)
         return _match_output_shape(y, n_outputs, name)
 
-    def __call__(self, y_true, y_pred, from_logits: bool | None = None) -> float:
-        raise NotImplementedError
+    # ---------------------------------------------------- written once per loss
+    def per_position(self, y_true, y_pred, from_logits: bool | None = None) -> np.ndarray:
+        """The loss of each position, shape ``y_pred.shape[:-1]``."""
+        raise NotImplementedError(
+            f"{type(self).__name__} does not define per_position(y_true, y_pred), so it "
+            "cannot weight samples; define per_position and position_gradient")
 
-    def gradient(self, y_true, y_pred, from_logits: bool | None = None) -> np.ndarray:
-        raise NotImplementedError
+    def position_gradient(self, y_true, y_pred, from_logits: bool | None = None) -> np.ndarray:
+        """``d l_i / d y_pred`` for each position ``i``, shape of ``y_pred`` (not divided by n)."""
+        raise NotImplementedError(
+            f"{type(self).__name__} does not define position_gradient(y_true, y_pred)")
 
-    def value_and_gradient(self, y_true, y_pred, from_logits: bool | None = None):
+    # ------------------------------------------------------------- reductions
+    def __call__(self, y_true, y_pred, from_logits: bool | None = None,
+                 sample_weight: np.ndarray | None = None) -> float:
+        """``L = sum_i w_i l_i / n``, the (weighted) mean loss over the positions."""
+        return weighted_mean(self.per_position(y_true, y_pred, from_logits), sample_weight)
+
+    def gradient(self, y_true, y_pred, from_logits: bool | None = None,
+                 sample_weight: np.ndarray | None = None) -> np.ndarray:
+        """``dL/dy_pred = w_i dl_i/dy_pred / n``, shaped like ``y_pred``."""
+        return weighted_gradient(self.position_gradient(y_true, y_pred, from_logits),
+                                 sample_weight)
+
+    def value_and_gradient(self, y_true, y_pred, from_logits: bool | None = None,
+                           sample_weight: np.ndarray | None = None):
         """``(loss, dL/dy_pred)`` in one pass (the training loop calls this)."""
-        return (self(y_true, y_pred, from_logits=from_logits),
-                self.gradient(y_true, y_pred, from_logits=from_logits))
+        if sample_weight is None:
+            return (self(y_true, y_pred, from_logits=from_logits),
+                    self.gradient(y_true, y_pred, from_logits=from_logits))
+        return (weighted_mean(self.per_position(y_true, y_pred, from_logits), sample_weight),
+                self.gradient(y_true, y_pred, from_logits, sample_weight))
 
     def _logits(self, from_logits: bool | None) -> bool:
         if from_logits is None:
@@ -98,10 +164,11 @@ class Loss:
 
 
 class MSE(Loss):
-    """Mean squared error ``mean((y_pred - y_true)**2)`` over all elements.
+    """Mean squared error, ``l = mean_k (p_k - y_k)**2`` per position.
 
-    Gradient: ``2 (y_pred - y_true) / n_elements`` (as PyTorch's ``MSELoss``
-    and Keras' ``MeanSquaredError`` with one output).
+    Over a batch that is the mean over every element; gradient
+    ``2 (p - y) / n_elements`` (as PyTorch's ``MSELoss`` and Keras'
+    ``MeanSquaredError``).
     """
 
     name = "mse"
@@ -109,17 +176,74 @@ class MSE(Loss):
     def __init__(self) -> None:
         super().__init__(None)
 
-    def __call__(self, y_true, y_pred, from_logits=None) -> float:
-        return float(np.mean(np.square(y_pred - y_true)))
+    def per_position(self, y_true, y_pred, from_logits=None) -> np.ndarray:
+        return np.mean(np.square(y_pred - y_true), axis=-1)
 
-    def gradient(self, y_true, y_pred, from_logits=None) -> np.ndarray:
-        return (2.0 / y_pred.size) * (y_pred - y_true)
+    def position_gradient(self, y_true, y_pred, from_logits=None) -> np.ndarray:
+        return (2.0 / y_pred.shape[-1]) * (y_pred - y_true)
 
-    def value_and_gradient(self, y_true, y_pred, from_logits=None):
+    def value_and_gradient(self, y_true, y_pred, from_logits=None, sample_weight=None):
+        if sample_weight is not None:
+            return super().value_and_gradient(y_true, y_pred, from_logits, sample_weight)
         diff = y_pred - y_true  # (batch, outputs)
         loss = float(np.vdot(diff, diff)) / diff.size  # sum of squares / n, in one call
         diff *= 2.0 / diff.size  # becomes the gradient
         return loss, diff
+
+
+class MAE(Loss):
+    """Mean absolute error, ``l = mean_k |p_k - y_k|`` per position.
+
+    Gradient ``sign(p - y) / k`` per position (0 where ``p == y``, as
+    PyTorch's ``L1Loss``). Less swayed by outliers than :class:`MSE`.
+    """
+
+    name = "mae"
+
+    def __init__(self) -> None:
+        super().__init__(None)
+
+    def per_position(self, y_true, y_pred, from_logits=None) -> np.ndarray:
+        return np.mean(np.abs(y_pred - y_true), axis=-1)
+
+    def position_gradient(self, y_true, y_pred, from_logits=None) -> np.ndarray:
+        return np.sign(y_pred - y_true) / y_pred.shape[-1]
+
+
+class Huber(Loss):
+    """Huber loss: squared for small errors, absolute for large ones.
+
+    With ``d = p - y``, per output::
+
+        h(d) = d**2 / 2                     if |d| <= delta
+        h(d) = delta * (|d| - delta / 2)    otherwise
+
+    and ``l = mean_k h(d_k)``; gradient ``clip(d, -delta, delta) / k``.
+    Keras' ``Huber`` and PyTorch's ``HuberLoss`` (``reduction="mean"``).
+
+    Parameters
+    ----------
+    delta : float, default 1.0
+        Where the loss turns from quadratic to linear (> 0).
+    """
+
+    name = "huber"
+
+    def __init__(self, delta: float = 1.0) -> None:
+        super().__init__(None)
+        self.delta = check_float("delta", delta, 0.0, min_inclusive=False)
+
+    def per_position(self, y_true, y_pred, from_logits=None) -> np.ndarray:
+        error = np.abs(y_pred - y_true)
+        quadratic = 0.5 * np.square(error)
+        linear = self.delta * (error - 0.5 * self.delta)
+        return np.mean(np.where(error <= self.delta, quadratic, linear), axis=-1)
+
+    def position_gradient(self, y_true, y_pred, from_logits=None) -> np.ndarray:
+        return np.clip(y_pred - y_true, -self.delta, self.delta) / y_pred.shape[-1]
+
+    def get_config(self) -> dict[str, Any]:
+        return {"delta": self.delta}
 
 
 class _CrossEntropy(Loss):
@@ -137,8 +261,9 @@ class _CrossEntropy(Loss):
 class BinaryCrossEntropy(_CrossEntropy):
     """Binary cross-entropy for 0/1 targets, one column per independent label.
 
-    ``L = -(1/n) sum_i sum_k [y log p + (1 - y) log(1 - p)]``, the mean over
-    samples of the sum over outputs (one output: the usual mean).
+    ``l = -mean_k [y_k log p_k + (1 - y_k) log(1 - p_k)]`` per sample, the
+    mean over its outputs (as Keras' ``BinaryCrossentropy`` and PyTorch's
+    ``BCELoss``), then the mean over samples.
 
     Parameters
     ----------
@@ -160,37 +285,37 @@ class BinaryCrossEntropy(_CrossEntropy):
             )
         return y
 
-    def __call__(self, y_true, y_pred, from_logits=None) -> float:
-        n = y_pred.shape[0]
+    def per_position(self, y_true, y_pred, from_logits=None) -> np.ndarray:
         if self._logits(from_logits):
             z = y_pred
-            per_element = np.maximum(z, 0) - z * y_true + np.log1p(np.exp(-np.abs(z)))
-            return float(per_element.sum() / n)
+            per_output = np.maximum(z, 0) - z * y_true + np.log1p(np.exp(-np.abs(z)))
+            return per_output.mean(axis=-1)
         p = np.clip(y_pred, self.epsilon, 1 - self.epsilon)
-        per_element = y_true * np.log(p) + (1 - y_true) * np.log1p(-p)
-        return float(-per_element.sum() / n)
+        return -(y_true * np.log(p) + (1 - y_true) * np.log1p(-p)).mean(axis=-1)
 
-    def gradient(self, y_true, y_pred, from_logits=None) -> np.ndarray:
-        n = y_pred.shape[0]
+    def position_gradient(self, y_true, y_pred, from_logits=None) -> np.ndarray:
+        k = y_pred.shape[-1]
         if self._logits(from_logits):
-            return (sigmoid(y_pred) - y_true) / n
+            grad = sigmoid(y_pred) - y_true
+            grad *= 1.0 / k
+            return grad
         p = np.clip(y_pred, self.epsilon, 1 - self.epsilon)
-        return (p - y_true) / (p * (1 - p)) / n
+        return (p - y_true) / (p * (1 - p)) / k
 
-    def value_and_gradient(self, y_true, y_pred, from_logits=None):
+    def value_and_gradient(self, y_true, y_pred, from_logits=None, sample_weight=None):
         if not self._logits(from_logits):
-            return super().value_and_gradient(y_true, y_pred, from_logits)
-        n, z = y_pred.shape[0], y_pred
+            return super().value_and_gradient(y_true, y_pred, from_logits, sample_weight)
+        z = y_pred  # (batch, outputs)
         e = np.exp(-np.abs(z))  # shared by the stable loss and the stable sigmoid
-        loss = float((np.maximum(z, 0) - z * y_true + np.log1p(e)).sum() / n)
+        losses = (np.maximum(z, 0) - z * y_true + np.log1p(e)).mean(axis=-1)
         grad = np.where(z >= 0, 1, e) / (1 + e)  # sigmoid(z), as activations.sigmoid
         grad -= y_true
-        grad /= n  # (sigmoid(z) - y) / n
-        return loss, grad
+        grad *= 1.0 / z.shape[-1]  # (sigmoid(z) - y) / k
+        return weighted_mean(losses, sample_weight), weighted_gradient(grad, sample_weight)
 
 
 class CategoricalCrossEntropy(_CrossEntropy):
-    """Cross-entropy for one class per sample, ``-(1/n) sum_i log p_i[y_i]``.
+    """Cross-entropy for one class per sample, ``l = -log p[y]`` (``-sum_k y_k log p_k``).
 
     Targets may be integer labels ``(n,)`` in ``[0, n_classes)`` or one-hot
     (or soft) rows ``(n, n_classes)`` that sum to 1. From logits ``z`` the
@@ -245,58 +370,63 @@ class CategoricalCrossEntropy(_CrossEntropy):
         return y.astype(np.intp, copy=False)
 
     @staticmethod
-    def _one_hot(y_true: np.ndarray, like: np.ndarray) -> np.ndarray:
-        if y_true.ndim == 2:
-            return y_true
-        one_hot = np.zeros_like(like)
-        one_hot[np.arange(len(y_true)), y_true] = 1
-        return one_hot
+    def _labelled(values: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        """``values[..., label]`` at each position: the true class's entry."""
+        return np.take_along_axis(values, labels[..., None], axis=-1)[..., 0]
 
-    def __call__(self, y_true, y_pred, from_logits=None) -> float:
-        n = y_pred.shape[0]
+    def _log_probs(self, y_pred, from_logits) -> np.ndarray:
         if self._logits(from_logits):
-            shifted = y_pred - y_pred.max(axis=1, keepdims=True)  # (batch, classes)
-            log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        else:
-            log_probs = np.log(np.clip(y_pred, self.epsilon, 1.0))
-        if y_true.ndim == 1:
-            return float(-log_probs[np.arange(n), y_true].sum() / n)
-        return float(-(y_true * log_probs).sum() / n)
+            shifted = y_pred - y_pred.max(axis=-1, keepdims=True)  # (..., classes)
+            return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+        return np.log(np.clip(y_pred, self.epsilon, 1.0))
 
-    def gradient(self, y_true, y_pred, from_logits=None) -> np.ndarray:
-        n = y_pred.shape[0]
+    def per_position(self, y_true, y_pred, from_logits=None) -> np.ndarray:
+        log_probs = self._log_probs(y_pred, from_logits)
+        if y_true.ndim == y_pred.ndim - 1:  # integer labels
+            return -self._labelled(log_probs, y_true)
+        return -(y_true * log_probs).sum(axis=-1)
+
+    def position_gradient(self, y_true, y_pred, from_logits=None) -> np.ndarray:
+        labels = y_true.ndim == y_pred.ndim - 1
         if self._logits(from_logits):
-            grad = softmax(y_pred)
-            if y_true.ndim == 1:
-                grad[np.arange(n), y_true] -= 1
+            grad = softmax(y_pred)  # softmax(z) - onehot(y)
+            if labels:
+                np.put_along_axis(grad, y_true[..., None],
+                                  self._labelled(grad, y_true)[..., None] - 1, axis=-1)
             else:
                 grad -= y_true
-            return grad / n
+            return grad
         p = np.clip(y_pred, self.epsilon, 1.0)
-        return -self._one_hot(y_true, y_pred) / p / n
+        if labels:
+            grad = np.zeros_like(p)
+            np.put_along_axis(grad, y_true[..., None], -1.0 / self._labelled(p, y_true)[..., None],
+                              axis=-1)
+            return grad
+        return -y_true / p
 
-    def value_and_gradient(self, y_true, y_pred, from_logits=None):
+    def value_and_gradient(self, y_true, y_pred, from_logits=None, sample_weight=None):
         if not self._logits(from_logits):
-            return super().value_and_gradient(y_true, y_pred, from_logits)
-        n = y_pred.shape[0]
-        shifted = y_pred - y_pred.max(axis=1, keepdims=True)  # (batch, classes)
+            return super().value_and_gradient(y_true, y_pred, from_logits, sample_weight)
+        shifted = y_pred - y_pred.max(axis=-1, keepdims=True)  # (batch, classes)
         exp = np.exp(shifted)
-        total = exp.sum(axis=1, keepdims=True)  # (batch, 1)
-        probs = exp / total
-        if y_true.ndim == 1:
-            rows = np.arange(n)
-            loss = float((np.log(total[:, 0]) - shifted[rows, y_true]).sum() / n)
-            probs[rows, y_true] -= 1
+        total = exp.sum(axis=-1, keepdims=True)  # (batch, 1)
+        probs = exp / total  # softmax(z), becomes the gradient
+        if y_true.ndim == y_pred.ndim - 1:  # integer labels
+            losses = np.log(total[..., 0]) - self._labelled(shifted, y_true)
+            np.put_along_axis(probs, y_true[..., None],
+                              self._labelled(probs, y_true)[..., None] - 1, axis=-1)
         else:
-            loss = float((y_true * (np.log(total) - shifted)).sum() / n)
+            losses = (y_true * (np.log(total) - shifted)).sum(axis=-1)
             probs -= y_true
-        probs /= n
-        return loss, probs
+        return weighted_mean(losses, sample_weight), weighted_gradient(probs, sample_weight)
 
 
 LOSS_TYPES: dict[str, type[Loss]] = {
     "mse": MSE,
     "mean_squared_error": MSE,
+    "mae": MAE,
+    "mean_absolute_error": MAE,
+    "huber": Huber,
     "binary_crossentropy": BinaryCrossEntropy,
     "categorical_crossentropy": CategoricalCrossEntropy,
     "sparse_categorical_crossentropy": CategoricalCrossEntropy,

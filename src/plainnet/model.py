@@ -29,13 +29,16 @@ import numpy as np
 from . import losses as losses_module
 from . import metrics as metrics_module
 from . import optimizers as optimizers_module
-from ._validation import as_float_array, check_dtype, check_inputs, check_int, make_rng
+from ._validation import check_dtype, make_rng
 from .errors import NotCompiledError
 from .layers import Layer, stack
 from .layers.base import Shape
+from .training import setup as fit_setup
 from .training.callbacks import Callback, History
+from .training.data import ArrayData, StreamData, is_batch_source
+from .training.evaluation import body_outputs, forward_body, stream_outputs
+from .training.inputs import check_data, check_samples
 from .training.loop import TrainingRun, packed_parameters
-from .training.setup import check_fit_arguments, fit_callbacks, split_validation
 
 __all__ = ["Sequential"]
 
@@ -80,11 +83,9 @@ class Sequential:
     epochs_done : int
         Complete epochs of the current run (the ones ``history`` records).
     metadata : dict
-        Your own notes, saved with the model and given back by ``load``.
-        Keys are strings; values are ``None``, bools, ints, finite floats,
-        strings, and lists and dicts of them (at most 32 levels deep, 1 MiB
-        as JSON). The ``plainnet`` command line keeps the task, target,
-        feature names and class labels here.
+        Your own notes (JSON values, see :mod:`plainnet.io`), saved with the
+        model and given back by ``load``. The command line keeps the task,
+        target, feature names and class labels here.
 
     Examples
     --------
@@ -157,13 +158,6 @@ class Sequential:
         """Width of the output's last axis (classes, or regression targets)."""
         return None if self.output_shape is None else self.output_shape[-1]
 
-    def _build_for(self, X: np.ndarray, name: str) -> None:
-        if not self.built:
-            if X.ndim < 2:
-                raise ValueError(f"{name} must have a batch axis first, (n_samples, ...), got "
-                                 f"an array of shape {X.shape}")
-            self.build(X.shape[1:])
-
     # ---------------------------------------------------------------- compiling
     def compile(self, loss: Any, optimizer: Any = "adam", metrics: Any = ()) -> None:
         """Choose the loss, the optimizer and the metrics to report.
@@ -217,9 +211,7 @@ class Sequential:
         return self.layers[:-1] if self._fused else self.layers
 
     def _forward_body(self, x: np.ndarray, training: bool) -> np.ndarray:
-        for layer in self.body_layers():
-            x = layer.forward(x, training)
-        return x
+        return forward_body(self, x, training)
 
     def _final(self, body_output: np.ndarray) -> np.ndarray:
         """The model's outputs from the body's outputs (applies a fused final layer)."""
@@ -264,50 +256,39 @@ class Sequential:
 
     # ----------------------------------------------------------- input checks
     def _check_X(self, X: Any, name: str = "X") -> np.ndarray:
-        X = as_float_array(name, X, self.dtype)
-        self._build_for(X, name)
-        return check_inputs(X, self.input_shape, name=name)
+        return check_samples(self, X, name)
 
     def _check_xy(self, X: Any, y: Any, name: str = "") -> tuple[np.ndarray, np.ndarray]:
-        X = self._check_X(X, name=f"X{name}")
-        if len(self.output_shape) != 1:
-            raise ValueError(
-                f"the losses take outputs of shape (n_samples, n_outputs), but this model's "
-                f"outputs have shape {self.output_shape} each; end the model with "
-                "Flatten() and a Dense layer, or with layers that give one axis per sample"
-            )
-        y = self.loss.prepare_targets(y, self.n_outputs, self.dtype, name=f"y{name}")
-        if len(y) != len(X):
-            raise ValueError(
-                f"X{name} has {len(X)} samples but y{name} has {len(y)}; they must match")
-        return X, y
+        return check_data(self, X, y, name)
 
     # --------------------------------------------------------------- training
-    def fit(self, X: Any, y: Any, epochs: int = 1, batch_size: int = 32, shuffle: bool = True,
-            validation_split: float = 0.0, validation_data: tuple[Any, Any] | None = None,
+    def fit(self, X: Any, y: Any = None, epochs: int = 1, batch_size: int = 32,
+            shuffle: bool = True, validation_split: float = 0.0, validation_data: Any = None,
             callbacks: Sequence[Callback] = (), verbose: int = 1, checkpoint: Any = None,
-            resume: bool = False) -> History:
+            resume: bool = False, sample_weight: Any = None, class_weight: Any = None,
+            steps_per_epoch: int | None = None, validation_steps: int | None = None,
+            strategy: Any = None) -> History:
         """Train with mini-batch gradient descent.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, *input_shape)
+        X : array-like of shape (n_samples, *input_shape), or a stream of batches
+            Or an iterable/generator of ``(X, y[, sample_weight])`` batches (then
+            ``y`` is None; see :mod:`plainnet.training.data`).
         y : array-like
             Targets: ``(n_samples,)`` or ``(n_samples, n_outputs)``; class labels
             or one-hot rows for ``categorical_crossentropy``.
         epochs : int, default 1
             Passes over the data. With ``resume=True``: the total to reach.
         batch_size : int, default 32
-            Samples per gradient step (capped at ``n_samples``).
+            Samples per gradient step (capped at ``n_samples``; a stream's own).
         shuffle : bool or callable, default True
-            Reshuffle the samples each epoch, with the model's generator. A
-            callable ``shuffle(n_samples) -> order`` (an integer index array)
-            gives each epoch's order instead, e.g. to follow another library's
-            random sequence (:mod:`plainnet.sklearn` does).
+            Reshuffle the samples each epoch, with the model's generator, or in
+            the order ``shuffle(n_samples)`` returns. Streams keep their order.
         validation_split : float in [0, 1), default 0.0
             Hold out this last fraction of ``X``/``y`` (taken before shuffling)
             and report ``val_loss`` and ``val_<metric>`` each epoch.
-        validation_data : (X_val, y_val) or None
+        validation_data : (X_val, y_val[, sample_weight_val]), a stream, or None
             Explicit validation set (instead of ``validation_split``).
         callbacks : Callback or sequence of Callback
         verbose : {0, 1, 2}, default 1
@@ -316,6 +297,17 @@ class Sequential:
             Save the model atomically after every epoch (see :mod:`plainnet.io`).
         resume : bool, default False
             Continue a run: train only the epochs still missing to reach ``epochs``.
+        sample_weight : array-like of shape (n_samples,) or None
+            How much each sample counts: the loss is ``sum_i w_i l_i / batch_size``
+            (Keras's rule); the metrics are weighted too.
+        class_weight : dict {class: weight}, "balanced" or None
+            A weight per class (classes left out weigh 1), multiplied into
+            ``sample_weight``; ``"balanced"`` is ``n / (n_classes * count)``.
+            See :mod:`plainnet.training.weights`.
+        steps_per_epoch, validation_steps : int or None
+            Batches per epoch of a stream (needed for a generator).
+        strategy : None, "mpi" or MPIStrategy
+            Train on all ``mpiexec`` processes, ``batch_size`` global (:mod:`plainnet.distributed`).
 
         Returns
         -------
@@ -325,71 +317,87 @@ class Sequential:
         Raises
         ------
         TrainingDivergedError
-            When the loss becomes NaN or infinite; the weights of the last
-            finite step are restored first.
+            When the loss becomes NaN or infinite, or an update overflows (the weights
+            and optimizer state of the last finite step are restored first); training
+            that blows up while staying finite warns (:class:`~plainnet.errors.DivergenceWarning`).
 
         Notes
         -----
-        Layers with ``trainable=False`` keep their parameters. Ctrl-C stops
-        training after the current batch, keeps the weights and the history
-        of the completed epochs, and warns.
+        Layers with ``trainable=False`` keep their parameters. Ctrl-C stops training after
+        the current batch, keeps the weights and the history of the completed epochs, and warns.
         """
         self._require_compiled("fit")
-        epochs, batch_size, shuffle, resume, verbose, validation_split = check_fit_arguments(
-            epochs, batch_size, shuffle, resume, verbose, validation_split)
-        X, y = self._check_xy(X, y)
+        checked = fit_setup.check_fit_arguments(epochs, batch_size, shuffle, resume, verbose,
+                                                validation_split)
+        epochs, batch_size, shuffle, resume, verbose, validation_split = checked
+        data, validation = fit_setup.fit_data(self, X, y, validation_split, validation_data,
+                                    sample_weight, class_weight, steps_per_epoch,
+                                    validation_steps)
         self.optimizer.check_state(self.parameters())
-        X, y, validation = split_validation(X, y, validation_split, validation_data,
-                                            self._check_xy)
+        strategy, batch_size = fit_setup.fit_strategy(strategy, self, data, validation, batch_size)
         if resume:  # continue numbering (and the history) where the last run stopped
             previous = self.history
             history = History(previous.history, previous.epoch) if previous else History()
         else:  # a new run: its epochs are counted from 0, as its history is
             self.epochs_done = 0
             history = History()
-        callbacks = fit_callbacks(callbacks, checkpoint, history, verbose, epochs, len(X))
+        callbacks = fit_setup.fit_callbacks(callbacks, checkpoint, history, verbose, epochs,
+                                            data.n_samples, strategy)
         self.history = history
-        self._train(X, y, validation, epochs, min(batch_size, len(X)), shuffle, callbacks)
+        self._train(data, validation, epochs, batch_size, shuffle, callbacks, strategy)
         return history
 
-    def _train(self, X, y, validation, epochs, batch_size, shuffle, callbacks) -> None:
+    def _train(self, data, validation, epochs, batch_size, shuffle, callbacks, strategy=None):
         """The loop: for each batch, forward, loss, backward, step."""
-        with TrainingRun(self, callbacks, epochs) as run:
+        with TrainingRun(self, callbacks, epochs, strategy) as run:
             for _ in run.epochs(first=self.epochs_done):
-                for xb, yb in run.batches(X, y, batch_size, shuffle):
+                for xb, yb, wb in run.batches(data, batch_size, shuffle):
                     output = run.forward(xb)
-                    loss, grad = self.loss.value_and_gradient(yb, output,
-                                                              from_logits=self._from_logits)
+                    loss, grad = self._loss_and_gradient(yb, output, wb)
                     if self._penalizable:
                         loss += self._regularization_loss()  # L1/L2 penalties
                     run.check(loss)  # not finite: roll back the last step and raise
                     run.backward(grad)
                     run.step()
-                    if run.batch_done(loss, len(xb), output):
+                    if run.batch_done(loss, output, yb, wb):
                         return  # Ctrl-C
-                logs = run.epoch_logs(y)
-                if validation is not None:
-                    scores = self._evaluate_arrays(*validation)
+                logs = run.epoch_logs()
+                if validation is not None and logs:
+                    scores = run.validate(validation)
                     logs.update({f"val_{k}": v for k, v in scores.items()})
                 if run.epoch_done(logs):
-                    return  # Ctrl-C
+                    return  # Ctrl-C, or a stream that ran out
 
-    def metric_values(self, y: np.ndarray, body_output: np.ndarray) -> dict[str, float]:
+    def _loss_and_gradient(self, y, output, weights=None) -> tuple[float, np.ndarray]:
+        """The loss of a batch and ``dL/d(output)``, weighted if there are weights."""
+        weighted = {} if weights is None else {"sample_weight": weights}
+        return self.loss.value_and_gradient(y, output, from_logits=self._from_logits,
+                                            **weighted)
+
+    def metric_values(self, y: np.ndarray, body_output: np.ndarray,
+                      weights: np.ndarray | None = None) -> dict[str, float]:
         """The compiled metrics of outputs of the body (what the loss reads) against ``y``."""
         outputs = self._final(body_output)
-        return {name: fn(y, outputs, from_logits=self.outputs_are_logits)
+        weighted = {} if weights is None else {"sample_weight": weights}
+        return {name: fn(y, outputs, from_logits=self.outputs_are_logits, **weighted)
                 for name, fn in self._metrics}
 
     # ------------------------------------------------------------- inference
-    def predict(self, X: Any, batch_size: int | None = None) -> np.ndarray:
+    def predict(self, X: Any, batch_size: int | None = None,
+                steps: int | None = None) -> np.ndarray:
         """Outputs of the model for ``X``, shape ``(n_samples, *output_shape)``.
 
         Probabilities if the model ends in ``Softmax``/``Sigmoid``; raw
         scores (logits) or values otherwise. Dropout is off, batch
-        normalisation uses its running statistics.
+        normalisation uses its running statistics. ``X`` may be a stream of
+        batches (``X`` or ``(X, ...)`` tuples; ``steps`` of them for a generator).
         """
-        X = self._check_X(X)
-        outputs = self._final(self._predict_body(X, batch_size))
+        if is_batch_source(X):
+            body_output = stream_outputs(self, X, steps, self._check_X)
+        else:
+            data = ArrayData(self._check_X(X), None, None)
+            body_output = body_outputs(self, data, batch_size)[0]
+        outputs = self._final(body_output)
         self.clear_caches()
         return outputs
 
@@ -398,25 +406,31 @@ class Sequential:
         for layer in self.layers:
             layer.clear_cache()
 
-    def _predict_body(self, X: np.ndarray, batch_size: int | None) -> np.ndarray:
-        batch_size = check_int("batch_size", len(X) if batch_size is None else batch_size, 1)
-        chunks = [self._forward_body(X[start:start + batch_size], training=False)
-                  for start in range(0, len(X), batch_size)]
-        return chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
+    def evaluate(self, X: Any, y: Any = None, batch_size: int | None = None,
+                 sample_weight: Any = None, steps: int | None = None) -> dict[str, float]:
+        """Loss (including any L1/L2 penalty) and metrics on ``(X, y)``, as a dict.
 
-    def evaluate(self, X: Any, y: Any, batch_size: int | None = None) -> dict[str, float]:
-        """Loss (including any L1/L2 penalty) and metrics on ``(X, y)``, as a dict."""
+        ``sample_weight`` weights the loss and metrics as in :meth:`fit`; ``X``
+        may be a stream of ``(X, y[, sample_weight])`` batches (``steps`` of
+        them for a generator).
+        """
         self._require_compiled("evaluate")
-        X, y = self._check_xy(X, y)
-        scores = self._evaluate_arrays(X, y, batch_size)
+        if is_batch_source(X):
+            data = StreamData(X, steps, fit_setup.batch_checker(self), "x", "steps")
+        else:
+            data = fit_setup.validation_data_of(self, (X, y, sample_weight), "X", suffix="")
+        scores = self._evaluate_data(data, batch_size)
         self.clear_caches()
         return scores
 
-    def _evaluate_arrays(self, X, y, batch_size=None) -> dict[str, float]:
-        body_output = self._predict_body(X, batch_size)
-        loss = self.loss(y, body_output, from_logits=self._from_logits)
+    def _evaluate_data(self, data: ArrayData | StreamData,
+                       batch_size: int | None = None) -> dict[str, float]:
+        """Loss and metrics over every batch of ``data``."""
+        body_output, y, weights = body_outputs(self, data, batch_size)
+        weighted = {} if weights is None else {"sample_weight": weights}
+        loss = self.loss(y, body_output, from_logits=self._from_logits, **weighted)
         return {"loss": loss + self._regularization_loss(),
-                **self.metric_values(y, body_output)}
+                **self.metric_values(y, body_output, weights)}
 
     # ------------------------------------------------------------- weights
     def get_weights(self) -> list[np.ndarray]:
@@ -481,7 +495,5 @@ class Sequential:
         clone.dtype = check_dtype(dtype)
         stack.convert_dtype(clone.layers, clone.dtype)
         if clone.optimizer is not None:
-            clone.optimizer.state = {name: {slot: array.astype(clone.dtype)
-                                            for slot, array in slots.items()}
-                                     for name, slots in clone.optimizer.state.items()}
+            clone.optimizer.convert_state(clone.dtype)
         return clone

@@ -121,6 +121,11 @@ class Optimizer:
                         "a new optimizer, or call optimizer.reset() first"
                     )
 
+    def convert_state(self, dtype: np.dtype) -> None:
+        """Convert every state array to ``dtype`` (for a model copied to another dtype)."""
+        self.state = {name: {slot: array.astype(dtype) for slot, array in slots.items()}
+                      for name, slots in self.state.items()}
+
     def reset(self) -> None:
         """Forget all state (moments, step count)."""
         self.iterations = 0

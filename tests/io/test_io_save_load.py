@@ -171,17 +171,20 @@ def test_seed_none_and_big_seeds_round_trip(tmp_path):
 
 #: the layer types that take images or sequences: round-tripped in a model of their own
 IMAGE_TYPES = {"Conv2D", "Conv1D", "MaxPool2D", "AveragePool2D", "GlobalAveragePool2D"}
+SEQUENCE_TYPES = {"Embedding", "PositionalEmbedding", "SimpleRNN", "LSTM", "GRU",
+                  "MultiHeadAttention", "Residual"}
 
 
 def test_every_registered_layer_type_round_trips(tmp_path):
     layers = [BatchNormalization(n_features=4), Dense(4, 5, weight_init="he_normal",
                                                       bias_init="normal", l1=0.01, l2=0.02)]
     for name, cls in LAYER_TYPES.items():
-        if name == "Dense" or name in IMAGE_TYPES:
+        if name == "Dense" or name in IMAGE_TYPES | SEQUENCE_TYPES:
             continue
         layers.append(cls(0.5) if cls is Dropout else cls((5,)) if cls is Reshape else cls())
     model = Sequential(layers, seed=0, dtype=np.float64)
-    assert {type(layer).__name__ for layer in model.layers} == set(LAYER_TYPES) - IMAGE_TYPES
+    assert {type(layer).__name__ for layer in model.layers} == (
+        set(LAYER_TYPES) - IMAGE_TYPES - SEQUENCE_TYPES)
     model.compile("mse", "adam")
     X = np.random.default_rng(1).normal(size=(10, 4))
     model.fit(X, X[:, :1] * np.ones((1, 5)), epochs=1, verbose=0)
@@ -200,6 +203,32 @@ def test_every_registered_layer_type_round_trips(tmp_path):
     images.fit(X, np.ones((10, 2)), epochs=1, verbose=0)
     images.save(tmp_path / "images.pnet")
     assert_same_model(images, plainnet.load(tmp_path / "images.pnet"))
+
+    sequences = Sequential([
+        pn.Embedding(7, 4, mask_zero=True), pn.PositionalEmbedding(6),
+        pn.Residual([pn.LayerNormalization(), pn.MultiHeadAttention(2, 3, causal=True)]),
+        pn.SimpleRNN(4, return_sequences=True), pn.GRU(4, return_sequences=True),
+        pn.LSTM(3), Dense(2)], seed=0, dtype=np.float64)
+    inner = {type(layer).__name__ for layer in sequences.layers[2].layers}
+    assert {type(layer).__name__ for layer in sequences.layers} | inner >= SEQUENCE_TYPES
+    sequences.compile("mse", "adam")
+    tokens = np.random.default_rng(3).integers(0, 7, size=(10, 5))
+    sequences.fit(tokens, np.ones((10, 2)), epochs=1, verbose=0)
+    sequences.save(tmp_path / "sequences.pnet")
+    assert_same_model(sequences, plainnet.load(tmp_path / "sequences.pnet"))
+
+
+def test_nested_layers_are_checked_one_by_one(tmp_path):
+    model = Sequential([plainnet.layers.Residual([Dense(3, activation="tanh")])], seed=0,
+                       input_shape=(3,))
+    model.save(tmp_path / "m.pnet")
+    document = read_document(tmp_path / "m.pnet")
+    inner = document["layers"][0]["config"]["layers"]
+    assert [entry["type"] for entry in inner] == ["Dense", "Tanh"]
+    inner[0]["type"] = "os.system"
+    with_document(tmp_path / "m.pnet", document, tmp_path / "bad.pnet")
+    with pytest.raises(plainnet.ModelFileError, match=r"layers\[0\]\.config\.layers\[0\]"):
+        plainnet.load(tmp_path / "bad.pnet")
 
 
 def test_planned_shapes_match_the_built_layers():

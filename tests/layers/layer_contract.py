@@ -12,7 +12,8 @@ input shape (no batch axis) and the output shape it must give.
 (c) a ``Sequential`` holding the layer survives ``plainnet.io.save``/``load``;
 (d) float32 and float64: parameters, state, outputs and gradients keep the dtype;
 (e) finite differences (float64) of ``L = sum(forward(x) * G) + penalty`` match
-    ``backward``: the input gradient and every parameter gradient, in training
+    ``backward``: the input gradient (none for integer tokens: ``backward`` must
+    return zeros) and every parameter gradient, in training
     and inference mode, for a batch of 1 and a larger one (a layer that draws
     random numbers, ``Dropout``, has its generator rewound before every pass);
     gradients are overwritten by each ``backward``, never accumulated;
@@ -36,21 +37,30 @@ from core_helpers import FrozenRandomness, away_from_zero, numeric_gradient
 from plainnet import Sequential
 from plainnet.gradcheck import relative_error
 from plainnet.layers import (
+    GELU,
+    GRU,
+    LSTM,
     AveragePool2D,
     BatchNormalization,
     Conv1D,
     Conv2D,
     Dense,
     Dropout,
+    Embedding,
     Flatten,
     GlobalAveragePool2D,
     Identity,
     Layer,
+    LayerNormalization,
     LeakyReLU,
     MaxPool2D,
+    MultiHeadAttention,
+    PositionalEmbedding,
     ReLU,
     Reshape,
+    Residual,
     Sigmoid,
+    SimpleRNN,
     Softmax,
     Tanh,
     build_layer,
@@ -61,13 +71,18 @@ GRADIENT_TOL = 1e-7  # float64, central differences with eps = 1e-6
 
 @dataclass(frozen=True)
 class LayerCase:
-    """One layer, the shape of one input sample, and the output shape it must give."""
+    """One layer, the shape of one input sample, and the output shape it must give.
+
+    ``tokens`` > 0: the layer reads integer token ids in ``[0, tokens)``
+    (``Embedding``), not floats.
+    """
 
     id: str
     make: Callable[[], Layer]
     input_shape: tuple[int, ...]
     output_shape: tuple[int, ...]
     batch_sizes: tuple[int, ...] = (1, 3)
+    tokens: int = 0
 
     @property
     def type_name(self) -> str:
@@ -83,6 +98,7 @@ CASES: list[LayerCase] = [
     LayerCase("Dense-4d", lambda: Dense(2, l2=0.1), (2, 3, 3), (2, 3, 2)),
     LayerCase("Dropout", lambda: Dropout(0.4), (7,), (7,)),
     LayerCase("Dropout-3d", lambda: Dropout(0.25), (3, 5), (3, 5)),
+    LayerCase("Dropout-4d", lambda: Dropout(0.5), (2, 3, 2), (2, 3, 2)),
     LayerCase("BatchNormalization", lambda: BatchNormalization(momentum=0.9), (5,), (5,)),
     LayerCase("BatchNormalization-3d", lambda: BatchNormalization(epsilon=0.01), (3, 4), (3, 4)),
     LayerCase("Flatten-image", Flatten, (4, 3, 2), (24,)),
@@ -126,6 +142,44 @@ CASES: list[LayerCase] = [
     LayerCase("LeakyReLU", lambda: LeakyReLU(0.2), (5,), (5,)),
     LayerCase("Softmax", Softmax, (5,), (5,)),
     LayerCase("Softmax-3d", Softmax, (3, 4), (3, 4)),
+    LayerCase("GELU", GELU, (5,), (5,)),
+    LayerCase("GELU-3d", GELU, (3, 4), (3, 4)),
+    # sequences (time, features): odd lengths, and length 1
+    LayerCase("Embedding", lambda: Embedding(11, 4), (7,), (7, 4), tokens=11),
+    LayerCase("Embedding-length-1-mask-zero", lambda: Embedding(3, 5, mask_zero=True), (1,),
+              (1, 5), tokens=3),
+    LayerCase("PositionalEmbedding", lambda: PositionalEmbedding(9), (5, 3), (5, 3)),
+    LayerCase("PositionalEmbedding-length-1", lambda: PositionalEmbedding(4, 2), (1, 2),
+              (1, 2)),
+    LayerCase("PositionalEmbedding-full", lambda: PositionalEmbedding(3, 2), (3, 2), (3, 2)),
+    LayerCase("LayerNormalization", LayerNormalization, (5,), (5,)),
+    LayerCase("LayerNormalization-3d", lambda: LayerNormalization(1e-5), (3, 4), (3, 4)),
+    LayerCase("SimpleRNN", lambda: SimpleRNN(3), (5, 2), (3,)),
+    LayerCase("SimpleRNN-sequences", lambda: SimpleRNN(2, return_sequences=True), (3, 3),
+              (3, 2)),
+    LayerCase("SimpleRNN-length-1", lambda: SimpleRNN(2, return_sequences=True), (1, 3),
+              (1, 2)),
+    LayerCase("LSTM", lambda: LSTM(3), (5, 2), (3,)),
+    LayerCase("LSTM-sequences", lambda: LSTM(2, return_sequences=True), (3, 3), (3, 2)),
+    LayerCase("LSTM-length-1", lambda: LSTM(2), (1, 3), (2,)),
+    LayerCase("GRU", lambda: GRU(3), (5, 2), (3,)),
+    LayerCase("GRU-sequences", lambda: GRU(2, return_sequences=True), (3, 3), (3, 2)),
+    LayerCase("GRU-length-1", lambda: GRU(2, return_sequences=True), (1, 3), (1, 2)),
+    # attention: num_heads * key_dim (6) need not equal the width (4)
+    LayerCase("MultiHeadAttention", lambda: MultiHeadAttention(2, 3), (5, 4), (5, 4)),
+    LayerCase("MultiHeadAttention-causal", lambda: MultiHeadAttention(3, 2, causal=True),
+              (3, 5), (3, 5)),
+    LayerCase("MultiHeadAttention-length-1-causal",
+              lambda: MultiHeadAttention(1, 2, causal=True), (1, 3), (1, 3)),
+    # containers: parameters by path (dense/weights, multi_head_attention/query_kernel, ...)
+    LayerCase("Residual", lambda: Residual([Dense(4, "tanh"), Dense(3)]), (3,), (3,)),
+    LayerCase("Residual-attention",
+              lambda: Residual([LayerNormalization(), MultiHeadAttention(2, 3, causal=True)]),
+              (5, 4), (5, 4)),
+    LayerCase("Residual-feed-forward",
+              lambda: Residual([LayerNormalization(), Dense(5, activation="gelu"), Dense(4)]),
+              (3, 4), (3, 4)),
+    LayerCase("Residual-nested", lambda: Residual([Residual([Dense(2)]), Tanh()]), (2,), (2,)),
 ]
 
 
@@ -159,6 +213,9 @@ def built(case: LayerCase, dtype=np.float64, seed: int = 0) -> Layer:
 
 
 def inputs(case: LayerCase, batch: int, dtype=np.float64, seed: int = 0) -> np.ndarray:
+    """A batch for the case: floats away from zero, or integer token ids in ``[0, tokens)``."""
+    if case.tokens:
+        return np.random.default_rng(seed).integers(0, case.tokens, (batch, *case.input_shape))
     return away_from_zero((batch, *case.input_shape), seed).astype(dtype)
 
 
@@ -192,7 +249,8 @@ def check_shapes(case: LayerCase) -> None:
     assert declared.predict(x).shape == (2, *case.output_shape)
     inferred = Sequential([case.make()], seed=0)  # built by the first predict
     assert inferred.predict(x).shape == (2, *case.output_shape)
-    assert inferred.input_shape == case.input_shape
+    # a model reading token ids takes sequences of any length: its time axis is None
+    assert inferred.input_shape == ((None,) if case.tokens else case.input_shape)
 
 
 # --------------------------------------------------------- (b) configuration
@@ -257,7 +315,7 @@ def check_dtype(case: LayerCase, dtype) -> None:
         for name in layer.param_names:
             assert getattr(layer, "grad_" + name).dtype == dtype, ("grad_" + name, training)
     model = Sequential([case.make()], seed=0, dtype=dtype, input_shape=case.input_shape)
-    assert model.predict(x.astype(np.float64)).dtype == dtype
+    assert model.predict(x if case.tokens else x.astype(np.float64)).dtype == dtype
 
 
 # -------------------------------------------------------- (e) gradients
@@ -288,9 +346,16 @@ def check_gradients(case: LayerCase, training: bool, batch: int,
         np.testing.assert_array_equal(getattr(layer, "grad_" + name), analytic[name],
                                       err_msg=f"grad_{name} accumulates across calls")
 
-    error = relative_error(grad_x, numeric_gradient(loss, x))
-    assert error < tol, f"{case.id}: input gradient, relative error {error:.3g}"
+    if case.tokens:  # token ids are not differentiable
+        np.testing.assert_array_equal(grad_x, np.zeros(x.shape))
+    else:
+        error = relative_error(grad_x, numeric_gradient(loss, x))
+        assert error < tol, f"{case.id}: input gradient, relative error {error:.3g}"
     for name in layer.param_names:
         numeric = numeric_gradient(loss, getattr(layer, name))
         error = relative_error(analytic[name], numeric)
-        assert error < tol, f"{case.id}: grad_{name}, relative error {error:.3g}"
+        # a gradient that is truly zero (attention's key bias: softmax ignores a constant
+        # added to a row) has a relative error of rounding noise over rounding noise
+        vanishing = np.allclose(analytic[name], 0.0, atol=1e-9) and np.allclose(
+            numeric, 0.0, atol=1e-8)
+        assert error < tol or vanishing, f"{case.id}: grad_{name}, relative error {error:.3g}"

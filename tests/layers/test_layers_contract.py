@@ -40,6 +40,7 @@ def test_each_case_is_a_registered_layer_type(case):
         "cannot be loaded")
 
 
+
 @pytest.mark.parametrize("case", CASES, ids=case_ids(CASES))
 def test_shapes(case):
     check_shapes(case)

@@ -156,7 +156,7 @@ def test_an_int_and_a_name_is_never_read_as_two_widths():
     ((2,), {"units": 3}, TypeError, "number of units twice"),
     ((), {"units": 3, "n_outputs": 3}, TypeError, "number of units twice"),
     ((2, 3), {"n_inputs": 2}, TypeError, "n_inputs twice"),
-    ((2, 4), {"activation": "gelu"}, ValueError, "unknown activation 'gelu'"),
+    ((2, 4), {"activation": "swish"}, ValueError, "unknown activation 'swish'"),
     ((2, 4), {"weight_init": "xavier"}, ValueError,
      r"unknown initializer 'xavier'; expected one of \[.*'glorot_uniform'"),
     ((2, 4), {"bias_init": "bogus"}, ValueError, "unknown initializer 'bogus'"),

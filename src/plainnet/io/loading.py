@@ -223,10 +223,11 @@ def _load_sequential(document: dict[str, Any], archive: Archive) -> Sequential:
     if not layer_list:
         raise Invalid("layers is empty")
     layers = [_layer_from_json(entry, f"layers[{i}]") for i, entry in enumerate(layer_list)]
-    input_shape = tuple(expect_list(document["input_shape"], int, "input_shape"))
-    if not input_shape or min(input_shape) < 1:
-        raise Invalid(f"input_shape must be a list of positive integers, got "
-                      f"{quote(document['input_shape'])}")
+    # null: an axis of any length (the time axis of token sequences)
+    input_shape = tuple(expect_list(document["input_shape"], (int, type(None)), "input_shape"))
+    if not input_shape or any(d is not None and d < 1 for d in input_shape):
+        raise Invalid(f"input_shape must be a list of positive integers (or null for any "
+                      f"length), got {quote(document['input_shape'])}")
     shapes = planned_shapes(layers, input_shape)
     layer_bytes = sum(math.prod(shape) for layer_shapes in shapes
                       for shape in layer_shapes.values()) * dtype.itemsize
@@ -272,10 +273,27 @@ def _dtype_from_json(value: Any) -> np.dtype:
     return check_dtype(value)
 
 
-def _layer_from_json(entry: Any, where: str) -> Layer:
+#: how deep containers (a ``Residual`` inside a ``Residual`` ...) may nest in a file
+MAX_NESTING = 8
+
+
+def _layer_from_json(entry: Any, where: str, depth: int = 0) -> Layer:
+    """A layer from its ``{"type", "config"[, "trainable"]}`` entry, each part checked.
+
+    A container's inner layers (``config["layers"]``) are checked and built
+    the same way, one level at a time, before the container is constructed.
+    """
     expect_object(entry, ["type", "config"], where, optional=("trainable",))
     cls = lookup(LAYER_TYPES, entry["type"], "layer type", f"{where}.type")
-    layer = construct(cls, entry["config"], f"{where}.config")
+    config, inner = entry["config"], {}
+    if getattr(cls, "nests_layers", False) and isinstance(config, dict) and "layers" in config:
+        if depth >= MAX_NESTING:
+            raise Invalid(f"{where} nests layers more than {MAX_NESTING} levels deep")
+        entries = expect_type(config["layers"], list, f"{where}.config.layers")
+        inner["layers"] = [_layer_from_json(item, f"{where}.config.layers[{i}]", depth + 1)
+                           for i, item in enumerate(entries)]
+        config = {key: value for key, value in config.items() if key != "layers"}
+    layer = construct(cls, config, f"{where}.config", **inner)
     layer.trainable = expect_type(entry.get("trainable", True), bool, f"{where}.trainable")
     return layer
 

@@ -112,9 +112,7 @@ def describe_sequential(model: Sequential) -> tuple[dict, dict[str, np.ndarray]]
     """
     arrays: dict[str, np.ndarray] = {}
     shapes: dict[str, tuple[int, ...]] = {}
-    layers = [{"type": registered_name(layer, type(layer).__name__, LAYER_TYPES, "layer"),
-               "config": _checked_config(layer, layer.get_config(), f"layers[{i}].config"),
-               "trainable": bool(layer.trainable)}
+    layers = [{**_layer_entry(layer, f"layers[{i}]"), "trainable": bool(layer.trainable)}
               for i, layer in enumerate(model.layers)]
     try:
         plans = planned_shapes(model.layers, model.input_shape)
@@ -142,6 +140,19 @@ def describe_sequential(model: Sequential) -> tuple[dict, dict[str, np.ndarray]]
         "random_state": generator_to_json(model.rng),
     }
     return document, arrays
+
+
+def _layer_entry(layer: Any, where: str) -> dict[str, Any]:
+    """``{"type", "config"}`` of a layer, checked as ``load`` will (inner layers too)."""
+    name = registered_name(layer, type(layer).__name__, LAYER_TYPES, "layer")
+    config = layer.get_config()
+    if getattr(layer, "nests_layers", False):  # a container: its layers, one by one
+        inner = [_layer_entry(item, f"{where}.config.layers[{i}]")
+                 for i, item in enumerate(layer.layers)]
+        _checked_config(layer, {k: v for k, v in config.items() if k != "layers"},
+                        f"{where}.config", given=("layers",))
+        return {"type": name, "config": {**config, "layers": inner}}
+    return {"type": name, "config": _checked_config(layer, config, f"{where}.config")}
 
 
 def _describe_compile(model: Sequential, arrays: dict[str, np.ndarray]) -> dict[str, Any]:

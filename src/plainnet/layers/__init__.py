@@ -7,10 +7,17 @@ file                         layers
 ``layers/dense.py``          ``Dense``
 ``layers/conv.py``           ``Conv2D``, ``Conv1D``
 ``layers/dropout.py``        ``Dropout``
-``layers/normalization.py``  ``BatchNormalization``
+``layers/normalization.py``  ``BatchNormalization``, ``LayerNormalization``
+``layers/embedding.py``      ``Embedding`` (integer tokens to vectors)
+``layers/positional.py``     ``PositionalEmbedding``
+``layers/recurrent.py``      ``SimpleRNN`` and what every recurrent layer shares
+``layers/lstm.py``           ``LSTM``
+``layers/gru.py``            ``GRU``
+``layers/attention.py``      ``MultiHeadAttention``
+``layers/residual.py``       ``Residual`` (``x + f(x)``: a container of layers)
 ``layers/reshape.py``        ``Flatten``, ``Reshape``
 ``layers/pooling.py``        ``MaxPool2D``, ``AveragePool2D``, ``GlobalAveragePool2D``
-``layers/activation.py``     ``ReLU``, ``Sigmoid``, ``Tanh``, ``Softmax`` ...
+``layers/activation.py``     ``ReLU``, ``Sigmoid``, ``Tanh``, ``Softmax``, ``GELU`` ...
 ``layers/stack.py``          a list of layers: checked, named, built in turn
 ============================ =========================================
 
@@ -19,14 +26,21 @@ file                         layers
 
 from __future__ import annotations
 
-from .activation import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from .activation import GELU, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from .attention import MultiHeadAttention
 from .base import Layer, build_layer
 from .conv import Conv1D, Conv2D
 from .dense import Dense
 from .dropout import Dropout
-from .normalization import BatchNormalization
+from .embedding import Embedding
+from .gru import GRU
+from .lstm import LSTM
+from .normalization import BatchNormalization, LayerNormalization
 from .pooling import AveragePool2D, GlobalAveragePool2D, MaxPool2D
+from .positional import PositionalEmbedding
+from .recurrent import SimpleRNN
 from .reshape import Flatten, Reshape
+from .residual import Residual
 
 __all__ = [
     "AveragePool2D",
@@ -35,16 +49,25 @@ __all__ = [
     "Conv2D",
     "Dense",
     "Dropout",
+    "Embedding",
     "Flatten",
+    "GELU",
+    "GRU",
     "GlobalAveragePool2D",
     "Identity",
     "LAYER_TYPES",
+    "LSTM",
     "Layer",
+    "LayerNormalization",
     "LeakyReLU",
     "MaxPool2D",
+    "MultiHeadAttention",
+    "PositionalEmbedding",
     "ReLU",
     "Reshape",
+    "Residual",
     "Sigmoid",
+    "SimpleRNN",
     "Softmax",
     "Tanh",
     "build_layer",
@@ -71,5 +94,14 @@ LAYER_TYPES: dict[str, type[Layer]] = {
         ReLU,
         LeakyReLU,
         Softmax,
+        GELU,
+        Embedding,
+        PositionalEmbedding,
+        SimpleRNN,
+        LSTM,
+        GRU,
+        LayerNormalization,
+        MultiHeadAttention,
+        Residual,
     )
 }

@@ -12,9 +12,11 @@ Tanh       tanh(x)                           1 - y**2
 ReLU       max(x, 0)                         1 if x > 0 else 0
 LeakyReLU  x if x > 0 else alpha x           1 if x > 0 else alpha
 Softmax    exp(x_i) / sum_j exp(x_j)         Jacobian diag(y) - y y^T (per row)
+GELU       0.5 x (1 + tanh(u)),              see :func:`plainnet.activations.gelu`
+           u = sqrt(2/pi) (x + 0.044715 x^3)
 ========== ================================= ===================================
 
-The functions themselves (``sigmoid``, ``softmax``) are in :mod:`plainnet.activations`.
+The functions themselves (``sigmoid``, ``softmax``, ``gelu``) are in :mod:`plainnet.activations`.
 """
 
 from __future__ import annotations
@@ -24,11 +26,11 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_float, lookup
-from ..activations import sigmoid, softmax
+from ..activations import gelu, gelu_derivative, sigmoid, softmax
 from .base import Layer
 
-__all__ = ["ActivationShortcut", "Identity", "LeakyReLU", "ReLU", "Sigmoid", "Softmax", "Tanh",
-           "get"]
+__all__ = ["ActivationShortcut", "GELU", "Identity", "LeakyReLU", "ReLU", "Sigmoid", "Softmax",
+           "Tanh", "get"]
 
 
 class Identity(Layer):
@@ -131,6 +133,27 @@ class Softmax(Layer):
         return y * (grad_output - dot)
 
 
+class GELU(Layer):
+    """Gaussian error linear unit (tanh form): ``y = 0.5 x (1 + tanh(u))``.
+
+    ``u = sqrt(2/pi) (x + 0.044715 x^3)``.
+
+    The smooth ReLU of transformers (GPT-2, BERT). This is PyTorch's
+    ``nn.GELU(approximate="tanh")``, within 5e-4 of the exact ``x * Phi(x)``
+    (``nn.GELU()``); ``dy/dx`` is :func:`plainnet.activations.gelu_derivative`
+    of the input, which ``forward`` keeps.
+    """
+
+    cache_names = ("input",)
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        self.input = x
+        return gelu(x)
+
+    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+        return grad_output * gelu_derivative(self.input)
+
+
 ACTIVATIONS: dict[str, type[Layer]] = {
     "identity": Identity,
     "linear": Identity,
@@ -140,6 +163,7 @@ ACTIVATIONS: dict[str, type[Layer]] = {
     "relu": ReLU,
     "leaky_relu": LeakyReLU,
     "softmax": Softmax,
+    "gelu": GELU,
 }
 
 

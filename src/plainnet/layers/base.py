@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import inspect
 import numbers
+import re
 from typing import Any
 
 import numpy as np
@@ -143,9 +144,10 @@ class Layer:
 
 def default_name(cls: type) -> str:
     """A layer type's name in snake case: ``MaxPool2D`` -> ``max_pool2d``, ``ReLU`` -> ``relu``."""
-    name = cls.__name__
-    out = "".join("_" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(name))
-    return out.replace("re_l_u", "relu").replace("2_d", "2d").replace("1_d", "1d")
+    # a word starts at a capital after a lower-case letter or digit, or at the last capital
+    # of a run followed by lower case: SimpleRNN -> simple_rnn, LSTM -> lstm, GELU -> gelu
+    out = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", cls.__name__).lower()
+    return out.replace("re_lu", "relu").replace("2_d", "2d").replace("1_d", "1d")
 
 
 def describe_shape(shape: Shape) -> str:

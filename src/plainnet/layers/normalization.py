@@ -1,4 +1,5 @@
-"""``BatchNormalization``: normalise each feature over the batch, then scale and shift."""
+"""Normalisation layers: ``BatchNormalization`` (each feature over the batch) and
+``LayerNormalization`` (each sample over its features), then scale and shift."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import numpy as np
 from .._validation import check_float, check_int
 from .base import Layer, Shape
 
-__all__ = ["BatchNormalization"]
+__all__ = ["BatchNormalization", "LayerNormalization"]
 
 
 class BatchNormalization(Layer):
@@ -97,3 +98,90 @@ class BatchNormalization(Layer):
 
     def get_config(self) -> dict[str, Any]:
         return {"momentum": self.momentum, "epsilon": self.epsilon, "n_features": self.n_features}
+
+
+class LayerNormalization(Layer):
+    """Normalise each position over its own features (the last axis), then scale and shift.
+
+    Unlike :class:`BatchNormalization`, the statistics belong to one sample
+    at one position, so training and inference compute the same thing and
+    the batch size does not matter; transformers use it around every block::
+
+        mean = x.mean(axis=-1, keepdims=True)             # (batch, ..., 1)
+        var  = x.var(axis=-1, keepdims=True)
+        x_hat = (x - mean) / sqrt(var + epsilon)           # (batch, ..., features)
+        y = gamma * x_hat + beta
+
+    Backward, with ``dx_hat = g * gamma`` and means over the last axis::
+
+        grad_gamma = sum of g * x_hat over all axes but the last     # (features,)
+        grad_beta  = sum of g over all axes but the last
+        dL/dx = inv_std * (dx_hat - mean(dx_hat) - x_hat * mean(dx_hat * x_hat))
+
+    Parameters
+    ----------
+    epsilon : float > 0, default 1e-3
+        Added to the variance (Keras's default; PyTorch's ``nn.LayerNorm`` uses 1e-5).
+
+    Attributes
+    ----------
+    gamma, beta : ndarray of shape (features,)
+        Start at ones and zeros. ``torch.nn.LayerNorm(features, eps=epsilon)``
+        computes the same with ``weight = gamma``, ``bias = beta``.
+    """
+
+    param_names = ("gamma", "beta")
+    cache_names = ("x_hat", "inv_std")
+    supports_masking = True
+
+    def __init__(self, epsilon: float = 1e-3) -> None:
+        super().__init__()
+        self.epsilon = check_float("epsilon", epsilon, 0.0, min_inclusive=False)
+
+    def parameter_shapes(self, input_shape: Shape) -> dict[str, tuple[int, ...]]:
+        """``{"gamma": (features,), "beta": (features,)}``."""
+        width = input_shape[-1] if input_shape else None
+        if width is None:
+            raise ValueError(f"{self.name} expects inputs of shape (..., features) with a known "
+                             f"number of features, got {tuple(input_shape)}")
+        return {"gamma": (width,), "beta": (width,)}
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        """The input's shape."""
+        self.parameter_shapes(input_shape)
+        return tuple(input_shape)
+
+    def build(self, input_shape: Shape, rng: np.random.Generator, dtype: np.dtype) -> Shape:
+        (width,) = self.parameter_shapes(input_shape)["gamma"]
+        self.dtype = np.dtype(dtype)
+        self.gamma = np.ones(width, dtype=self.dtype)
+        self.beta = np.zeros(width, dtype=self.dtype)
+        self.grad_gamma = np.zeros_like(self.gamma)
+        self.grad_beta = np.zeros_like(self.beta)
+        return tuple(input_shape)
+
+    def forward(self, x: np.ndarray, training: bool = False,
+                mask: np.ndarray | None = None) -> np.ndarray:
+        mean = x.mean(axis=-1, keepdims=True)  # (batch, ..., 1)
+        var = x.var(axis=-1, keepdims=True)
+        self.inv_std = 1.0 / np.sqrt(var + self.epsilon)  # (batch, ..., 1)
+        self.x_hat = (x - mean) * self.inv_std  # (batch, ..., features)
+        return self.gamma * self.x_hat + self.beta
+
+    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+        g = grad_output  # (batch, ..., features)
+        axes = tuple(range(g.ndim - 1))
+        self.grad_gamma = (g * self.x_hat).sum(axis=axes)  # (features,)
+        self.grad_beta = g.sum(axis=axes)
+        grad_x_hat = g * self.gamma
+        # mean and variance depend on every feature of the position:
+        mean_grad = grad_x_hat.mean(axis=-1, keepdims=True)  # (batch, ..., 1)
+        mean_grad_x_hat = (grad_x_hat * self.x_hat).mean(axis=-1, keepdims=True)
+        return self.inv_std * (grad_x_hat - mean_grad - self.x_hat * mean_grad_x_hat)
+
+    def compute_mask(self, x: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray | None:
+        """Positions stay where they are: the mask goes on unchanged."""
+        return mask
+
+    def get_config(self) -> dict[str, Any]:
+        return {"epsilon": self.epsilon}

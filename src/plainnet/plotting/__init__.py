@@ -22,6 +22,7 @@ The modules, one picture each:
 ``predictions``    :func:`predict_classes`, :func:`predict_probabilities`
 ``boundary``       :func:`plot_decision_boundary`
 ``network``        :func:`plot_network`
+``lr_range``       :func:`plot_lr_find` (the learning-rate range test)
 =================  ==========================================================
 """
 
@@ -34,12 +35,14 @@ from .figure import CLASS_COLORS as CLASS_COLORS
 from .figure import PLOT_HINT as PLOT_HINT
 from .history import METRIC_LABELS as METRIC_LABELS
 from .history import plot_history, read_history_csv
+from .lr_range import plot_lr_find
 from .network import plot_network
 from .predictions import predict_classes, predict_probabilities
 
 __all__ = [
     "plot_decision_boundary",
     "plot_history",
+    "plot_lr_find",
     "plot_network",
     "predict_classes",
     "predict_probabilities",

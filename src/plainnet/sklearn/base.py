@@ -20,7 +20,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from ..errors import TrainingDivergedError
 from ..optimizers import SGD, Adam
@@ -57,6 +57,24 @@ def _layer_arrays(name: str, doc: str) -> property:
     return property(read, write, doc=doc)
 
 
+def _normalised_weights(weights: np.ndarray | None) -> tuple[np.ndarray | None, float]:
+    """Training weights scaled to mean 1, and the mean they had (1.0 without weights).
+
+    scikit-learn divides each batch's weighted loss by the batch's total
+    weight; ``Sequential.fit`` divides by the batch size (Keras's rule).
+    With weights of mean 1 the two agree for a full batch, and on average
+    for smaller ones; the mean goes to the L2 penalty (see SklearnSchedule).
+    """
+    if weights is None:
+        return None, 1.0
+    mean = float(weights.mean())
+    if not mean > 0:
+        raise ValueError("sample_weight of the training samples are all zero (the non-zero "
+                         "ones went to the early-stopping validation set); give more samples "
+                         "non-zero weights")
+    return weights / mean, mean
+
+
 class BaseMLP(MLPParameters):
     """Shared training loop, prediction and fitted arrays of the two estimators."""
 
@@ -91,7 +109,7 @@ class BaseMLP(MLPParameters):
                     beta_2=self.beta_2, epsilon=self.epsilon)
 
     # -------------------------------------------------------------- training
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Train the network on ``(X, y)``, from new weights unless ``warm_start``.
 
         Parameters
@@ -101,16 +119,19 @@ class BaseMLP(MLPParameters):
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets: class labels, or a 0/1 indicator matrix for multilabel
             data (classifier); values (regressor).
+        sample_weight : array-like of shape (n_samples,), default None
+            How much each sample counts (non-negative, not all zero); see the
+            notes on sample weights in the class documentation.
 
         Returns
         -------
         self : object
             The fitted estimator.
         """
-        return self._fit(X, y, incremental=False)
+        return self._fit(X, y, incremental=False, sample_weight=sample_weight)
 
     @available_if(lambda est: est.solver != "lbfgs")
-    def partial_fit(self, X, y):
+    def partial_fit(self, X, y, sample_weight=None):
         """Train for one epoch on ``(X, y)``, continuing from the current weights.
 
         Parameters
@@ -118,17 +139,22 @@ class BaseMLP(MLPParameters):
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Target values.
+        sample_weight : array-like of shape (n_samples,), default None
+            How much each sample counts.
 
         Returns
         -------
         self : object
         """
-        return self._fit(X, y, incremental=True)
+        return self._fit(X, y, incremental=True, sample_weight=sample_weight)
 
-    def _fit(self, X, y, incremental: bool):
+    def _fit(self, X, y, incremental: bool, sample_weight=None):
         sizes, dtype = self._check_params()
         first_pass = not hasattr(self, "model_") or (not self.warm_start and not incremental)
         X, y = self._validate_input(X, y, incremental, reset=first_pass)
+        if sample_weight is not None:  # a float vector of n non-negative, not all zero weights
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64,
+                                                 ensure_non_negative=True)
         if y.ndim == 1:
             y = y.reshape(-1, 1)
         units = [X.shape[1], *sizes, y.shape[1]]
@@ -149,19 +175,25 @@ class BaseMLP(MLPParameters):
             self.validation_scores_, self.best_validation_score_ = [], -np.inf
             self.best_loss_ = None
 
+        weight_train = weight_val = None
         if self.early_stopping:
             stratify = y if self._stratify() else None
-            X_train, X_val, y_train, y_val = train_test_split(
-                X, y, random_state=self._random_state, test_size=self.validation_fraction,
-                stratify=stratify)
+            arrays = (X, y) if sample_weight is None else (X, y, sample_weight)
+            split = train_test_split(*arrays, random_state=self._random_state,
+                                     test_size=self.validation_fraction, stratify=stratify)
+            X_train, X_val, y_train, y_val = split[:4]
+            if sample_weight is not None:
+                weight_train, weight_val = split[4:]
             if X_val.shape[0] < 2:
                 raise ValueError(
                     "The validation set is too small. Increase 'validation_fraction' or the "
                     "size of your dataset."
                 )
-            validation = (np.asarray(X_val, dtype=dtype), self._validation_targets(y_val))
+            validation = (np.asarray(X_val, dtype=dtype), self._validation_targets(y_val),
+                          weight_val)
         else:
-            X_train, y_train, validation = X, y, None
+            X_train, y_train, validation, weight_train = X, y, None, sample_weight
+        weight_train, weight_scale = _normalised_weights(weight_train)
 
         n_samples = X_train.shape[0]
         if self.batch_size == "auto":
@@ -175,13 +207,14 @@ class BaseMLP(MLPParameters):
         end_epoch = functools.partial(self._end_epoch, n_samples=n_samples,
                                       validation=validation, incremental=incremental)
         schedule = SklearnSchedule(dense_layers(model), self.alpha, n_samples, batch_size,
-                                   end_epoch)
+                                   end_epoch, weight_scale)
         shuffle = SklearnShuffle(self._random_state, n_samples) if self.shuffle else False
         self.n_iter_ = 0
         try:
             model.fit(X_train, self._training_targets(y_train),
                       epochs=1 if incremental else self.max_iter, batch_size=batch_size,
-                      shuffle=shuffle, verbose=0, callbacks=[schedule])
+                      shuffle=shuffle, verbose=0, callbacks=[schedule],
+                      sample_weight=weight_train)
         except TrainingDivergedError as exc:
             raise TrainingDivergedError(
                 f"{exc}. For this estimator: scale the inputs (e.g. StandardScaler in a "
@@ -231,9 +264,10 @@ class BaseMLP(MLPParameters):
 
     def _update_no_improvement_count(self, validation: tuple | None) -> None:
         if validation is not None:
-            X_val, y_val = validation
+            X_val, y_val, weight_val = validation
             outputs = self._forward(X_val)
-            score = self._validation_score(outputs, y_val) if np.isfinite(outputs).all() else np.nan
+            score = (self._validation_score(outputs, y_val, weight_val)
+                     if np.isfinite(outputs).all() else np.nan)
             self.validation_scores_.append(score)
             if self.verbose:
                 print(f"Validation score: {score:f}")

@@ -20,10 +20,32 @@ from sklearn.utils.multiclass import (
 )
 from sklearn.utils.validation import column_or_1d, validate_data
 
+from ..losses import BinaryCrossEntropy
 from .base import BaseMLP
-from .docs import ATTRIBUTES, PARAMETERS
+from .docs import ATTRIBUTES, PARAMETERS, SAMPLE_WEIGHT_NOTES
 
 __all__ = ["MLPClassifier"]
+
+
+class _SummedBinaryCrossEntropy(BinaryCrossEntropy):
+    """scikit-learn's multilabel log-loss: summed over the labels (plainnet's averages).
+
+    ``l = -sum_k [y_k log p_k + (1 - y_k) log(1 - p_k)]`` per sample: ``k`` times
+    plainnet's :class:`~plainnet.losses.BinaryCrossEntropy`, as are its gradients.
+    """
+
+    def per_position(self, y_true, y_pred, from_logits=None):
+        return super().per_position(y_true, y_pred, from_logits) * y_pred.shape[-1]
+
+    def position_gradient(self, y_true, y_pred, from_logits=None):
+        return super().position_gradient(y_true, y_pred, from_logits) * y_pred.shape[-1]
+
+    def value_and_gradient(self, y_true, y_pred, from_logits=None, sample_weight=None):
+        loss, grad = super().value_and_gradient(y_true, y_pred, from_logits, sample_weight)
+        if not self._logits(from_logits):
+            return loss, grad  # made from per_position and position_gradient: summed already
+        grad *= y_pred.shape[-1]  # the fast form for logits averages over the labels
+        return loss * y_pred.shape[-1], grad
 
 
 class MLPClassifier(ClassifierMixin, BaseMLP):
@@ -58,7 +80,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     def _plainnet_loss(self):
         if self.out_activation_ == "softmax":
             return "categorical_crossentropy"
-        return "binary_crossentropy"
+        return _SummedBinaryCrossEntropy() if self.n_outputs_ > 1 else "binary_crossentropy"
 
     def _stratify(self) -> bool:
         return self.n_outputs_ == 1  # as scikit-learn: only binary targets are stratified
@@ -71,8 +93,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     def _validation_targets(self, y: np.ndarray):
         return self._label_binarizer.inverse_transform(y)
 
-    def _validation_score(self, outputs: np.ndarray, y) -> float:
-        return accuracy_score(y, self._labels(outputs))
+    def _validation_score(self, outputs: np.ndarray, y, sample_weight=None) -> float:
+        return accuracy_score(y, self._labels(outputs), sample_weight=sample_weight)
 
     def _labels(self, probabilities: np.ndarray):
         if self.n_outputs_ == 1:
@@ -80,13 +102,15 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         return self._label_binarizer.inverse_transform(probabilities)
 
     @available_if(lambda est: est.solver != "lbfgs")
-    def partial_fit(self, X, y, classes=None):
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Train for one epoch on ``(X, y)``, continuing from the current weights.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
+        sample_weight : array-like of shape (n_samples,), default None
+            How much each sample counts.
         classes : array-like of shape (n_classes,), default None
             Every class the model will ever see (for multilabel ``y``, the
             label indices); required on the first call, ignored afterwards.
@@ -101,7 +125,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                 self._label_binarizer.fit(y)
             else:
                 self._label_binarizer.fit(classes)
-        return self._fit(X, y, incremental=True)
+        return self._fit(X, y, incremental=True, sample_weight=sample_weight)
 
     def predict(self, X):
         """Predicted class labels.
@@ -177,6 +201,8 @@ MLPClassifier.__doc__ = f"""Multi-layer perceptron classifier trained by plainne
     classes_ : ndarray
         Class labels (the label indices for multilabel data).
 {ATTRIBUTES}
+    Notes
+    -----{SAMPLE_WEIGHT_NOTES}
     See Also
     --------
     MLPRegressor : The regression counterpart.

@@ -111,3 +111,17 @@ ATTRIBUTES = """
 
 #: ``PARAMETERS`` without its heading: MLPRegressor lists ``loss`` before them.
 PARAMETERS_AFTER_LOSS = PARAMETERS.replace("    Parameters\n    ----------\n", "", 1).lstrip("\n")
+
+#: How ``fit(X, y, sample_weight)`` weighs the samples (the Notes of both estimators).
+SAMPLE_WEIGHT_NOTES = """
+    Sample weights (``fit(X, y, sample_weight=w)``) follow scikit-learn's MLP:
+    each batch minimises ``sum_i w_i l_i / sum_i w_i + 0.5 * alpha * ||W||**2 /
+    sum_i w_i``, so a weight of 2 counts as the sample seen twice (and a
+    weight of 0 as the sample left out); the early-stopping split takes the
+    weights along and weighs the validation score. Where scikit-learn divides
+    each batch by its own total weight, plainnet divides by the batch size
+    times the mean weight of the training data (its ``fit`` divides by the
+    batch size: Keras's rule, fed weights scaled to mean 1): the same for one
+    batch per epoch (``batch_size >= n_samples``) or equal weights, the same
+    on average otherwise. Weights must be non-negative and not all zero.
+"""

@@ -14,7 +14,7 @@ from sklearn.utils.validation import column_or_1d, validate_data
 from .._validation import check_choice
 from ..losses import Loss
 from .base import BaseMLP
-from .docs import ATTRIBUTES, PARAMETERS_AFTER_LOSS
+from .docs import ATTRIBUTES, PARAMETERS_AFTER_LOSS, SAMPLE_WEIGHT_NOTES
 from .params import with_shared_parameters
 
 __all__ = ["MLPRegressor"]
@@ -28,6 +28,9 @@ class _HalfSquaredError(Loss):
     scikit-learn trains with. With one output the gradient is exactly that of
     the value; with ``k`` outputs scikit-learn's gradient sums the outputs
     instead of averaging them (``k`` times larger), and so does this one.
+    Per sample: ``l_i = 0.5 * mean_k d_ik**2`` and ``dl_i/dy_pred = d_i``
+    (``d = y_pred - y_true``); with weights, ``sum_i w_i l_i / n`` and
+    ``w_i d_i / n`` (plainnet's rule for every loss).
     """
 
     name = "half_squared_error"
@@ -35,13 +38,15 @@ class _HalfSquaredError(Loss):
     def __init__(self) -> None:
         super().__init__(None)
 
-    def __call__(self, y_true, y_pred, from_logits=None) -> float:
-        return 0.5 * float(np.mean(np.square(y_pred - y_true)))
+    def per_position(self, y_true, y_pred, from_logits=None) -> np.ndarray:
+        return 0.5 * np.mean(np.square(y_pred - y_true), axis=-1)  # (batch,)
 
-    def gradient(self, y_true, y_pred, from_logits=None) -> np.ndarray:
-        return (y_pred - y_true) / y_pred.shape[0]  # (batch, outputs)
+    def position_gradient(self, y_true, y_pred, from_logits=None) -> np.ndarray:
+        return y_pred - y_true  # (batch, outputs): the outputs' sum, as scikit-learn
 
-    def value_and_gradient(self, y_true, y_pred, from_logits=None):
+    def value_and_gradient(self, y_true, y_pred, from_logits=None, sample_weight=None):
+        if sample_weight is not None:
+            return super().value_and_gradient(y_true, y_pred, from_logits, sample_weight)
         diff = y_pred - y_true  # (batch, outputs)
         return 0.5 * float(np.mean(np.square(diff))), diff / diff.shape[0]  # (batch, outputs)
 
@@ -91,8 +96,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     def _validation_targets(self, y: np.ndarray):
         return y
 
-    def _validation_score(self, outputs: np.ndarray, y) -> float:
-        return r2_score(y, outputs)
+    def _validation_score(self, outputs: np.ndarray, y, sample_weight=None) -> float:
+        return r2_score(y, outputs, sample_weight=sample_weight)
 
     def predict(self, X):
         """Predicted values: the network's linear outputs.
@@ -137,7 +142,7 @@ MLPRegressor.__doc__ = f"""Multi-layer perceptron regressor trained by plainnet.
     reports it) but scikit-learn's gradient is that of their sum, ``k`` times
     larger; this estimator trains with the same gradient, so both libraries
     take the same steps.
-
+{SAMPLE_WEIGHT_NOTES}
     Examples
     --------
     >>> import numpy as np

@@ -47,8 +47,11 @@ class SklearnSchedule(Callback):
     """Runs scikit-learn's per-batch and per-epoch rules inside ``Sequential.fit``.
 
     * before each batch, the ``l2`` of every ``Dense`` layer is
-      ``alpha / (2 * batch size)``, so the penalty matches scikit-learn's
-      ``0.5 * alpha * ||W||**2 / n_batch`` also on a smaller last batch;
+      ``alpha / (2 * batch size * weight_scale)``, so the penalty matches
+      scikit-learn's ``0.5 * alpha * ||W||**2 / n_batch`` also on a smaller
+      last batch (with sample weights, scikit-learn divides by the batch's
+      total weight instead of ``n_batch``: ``batch size * weight_scale``, the
+      mean weight, is that total for a full batch, and on average otherwise);
     * after each epoch, ``end_epoch(loss)`` is called with the epoch's loss:
       the estimator records it, checks for convergence (or the validation
       score) and returns True to stop training.
@@ -63,11 +66,14 @@ class SklearnSchedule(Callback):
         Training samples per epoch and the size of a full batch.
     end_epoch : callable
         ``end_epoch(loss) -> bool``, called after each epoch.
+    weight_scale : float, default 1.0
+        The mean sample weight (1 without weights).
     """
 
     def __init__(self, dense: list[Dense], alpha: float, n_samples: int, batch_size: int,
-                 end_epoch: Callable[[float], bool]) -> None:
+                 end_epoch: Callable[[float], bool], weight_scale: float = 1.0) -> None:
         super().__init__()
+        self.weight_scale = float(weight_scale)
         self.dense = dense
         self.alpha = float(alpha)
         self.n_samples = n_samples
@@ -75,8 +81,8 @@ class SklearnSchedule(Callback):
         self.end_epoch = end_epoch
 
     def set_l2(self, batch_size: int) -> None:
-        """Set every layer's ``l2`` to ``alpha / (2 * batch_size)``."""
-        l2 = self.alpha / (2.0 * batch_size)
+        """Set every layer's ``l2`` to ``alpha / (2 * batch_size * weight_scale)``."""
+        l2 = self.alpha / (2.0 * batch_size * self.weight_scale)
         for layer in self.dense:
             layer.l2 = l2
 

@@ -13,11 +13,14 @@ A callback reads ``self.model`` and may set ``self.model.stop_training =
 True``; it does not reach into the loop otherwise. Epochs are counted from 0.
 A callback may read or even replace a layer's arrays (``layer.weights = ...``):
 the next step uses the new values.
+
+This module holds the base class, ``History``, ``EarlyStopping`` and
+``LearningRateScheduler``; the others have modules of their own beside it
+(``csv_logger``, ``plateau``); :mod:`plainnet.callbacks` gathers them all.
 """
 
 from __future__ import annotations
 
-import csv
 import os
 import warnings
 from collections.abc import Callable
@@ -26,7 +29,6 @@ from .._validation import check_bool, check_float, check_int
 from .monitor import Monitor
 
 __all__ = [
-    "CSVLogger",
     "Callback",
     "EarlyStopping",
     "History",
@@ -297,48 +299,11 @@ class LearningRateScheduler(Callback):
             logs["learning_rate"] = optimizer.learning_rate
 
 
-class CSVLogger(Callback):
-    """Write one CSV row per epoch: ``epoch,loss,...``; each row is flushed at once.
+def __getattr__(name: str):
+    # CSVLogger lives in csv_logger.py (which imports Callback from here); this keeps
+    # `from plainnet.training.callbacks import CSVLogger` working without an import circle.
+    if name == "CSVLogger":
+        from .csv_logger import CSVLogger
 
-    Parameters
-    ----------
-    path : str or os.PathLike
-    separator : str, default ","
-    append : bool, default False
-        Add to an existing file instead of starting a new one.
-    """
-
-    def __init__(self, path: str | os.PathLike, separator: str = ",", append: bool = False):
-        super().__init__()
-        self.path = os.fspath(path)
-        if not isinstance(separator, str):
-            raise TypeError(f"separator must be a string, got {type(separator).__name__}")
-        if len(separator) != 1:
-            raise ValueError(f"separator must be a single character, got {separator!r}")
-        self.separator = separator
-        self.append = check_bool("append", append)
-        self.keys: list[str] | None = None
-        self._file = None
-
-    def on_train_begin(self, logs=None):
-        has_rows = self.append and os.path.exists(self.path) and os.path.getsize(self.path) > 0
-        self._file = open(self.path, "a" if self.append else "w", newline="")  # noqa: SIM115
-        self._writer = csv.writer(self._file, delimiter=self.separator)
-        self._header_written = has_rows
-        self.keys = None  # this run's columns, from its first epoch's logs
-
-    def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
-        if self.keys is None:
-            self.keys = sorted(logs)
-        if not self._header_written:
-            self._writer.writerow(["epoch", *self.keys])
-            self._header_written = True
-        self._writer.writerow([epoch, *(logs.get(k, "") for k in self.keys)])
-        self._file.flush()
-
-    def on_train_end(self, logs=None):
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-
+        return CSVLogger
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -21,7 +21,11 @@ import numpy as np
 from .. import optimizers as opt
 from .packing import PackedParameters
 
-__all__ = ["BLOCK_BYTES", "FusedStep", "block_size"]
+__all__ = ["BLOCK_BYTES", "FusedStep", "StepOverflow", "block_size"]
+
+
+class StepOverflow(ArithmeticError):
+    """An optimizer step overflowed (or made NaN) and was taken back."""
 
 #: Bytes of each array in one block (262,144 float32 or 131,072 float64 values).
 #: Measured on the 784-256-128-10 network (235k parameters), Adam steps: blocks of
@@ -118,7 +122,15 @@ class FusedStep:
 
     The new values go into ``packed.spare``, which then becomes the live
     buffer (``packed.flip()``): the values before the step stay in the
-    other buffer, so undoing it is another flip.
+    other buffer, so undoing it is another flip. The optimizer's state
+    (moments, velocities) and step count are copied before each step, so an
+    undo puts them back too: a run continued after a divergence starts from
+    a consistent state.
+
+    The step runs with NumPy's overflow and invalid-value errors raised: an
+    update that overflows (``g**2`` beyond the largest float, say) is taken
+    back at once and reported as :class:`StepOverflow`, never left behind as
+    an infinite moment that would make the model unsavable.
 
     Parameters
     ----------
@@ -133,17 +145,34 @@ class FusedStep:
         self.scratch = (np.empty(size, packed.param.dtype), np.empty(size, packed.param.dtype))
         self._flat_state: dict[str, np.ndarray] = {}
         self._state_views: dict[tuple[str, str], np.ndarray] = {}
+        self._backup: dict[str, np.ndarray] = {}  # the flat state before the last step
+        self._plain_backup: list[tuple[dict, dict]] = []  # (slots, their copies): plain path
+        self._plain_names: set[str] = set()
+        self._iterations = optimizer.iterations
         self.stepped = False  # whether there is a step to undo
 
     def __call__(self) -> None:
-        """Update every parameter from ``packed.grad``."""
-        packed, optimizer = self.packed, self.optimizer
+        """Update every parameter from ``packed.grad``; raise StepOverflow if it overflows."""
+        self.stepped = False
+        flipped = self._back_up_state()
+        try:
+            with np.errstate(over="raise", invalid="raise", divide="raise"):
+                flipped = self._step()
+        except FloatingPointError as error:
+            if flipped:
+                self.packed.flip()
+            self._restore_state()
+            raise StepOverflow(str(error)) from None
         self.stepped = True
+
+    def _step(self) -> bool:
+        """The update itself; returns True once the buffers are flipped."""
+        packed, optimizer = self.packed, self.optimizer
         if self.rule is None:  # the optimizer's own step, on the packed views
             np.copyto(packed.spare, packed.param)
             packed.flip()
             optimizer.step(packed.triples())
-            return
+            return True
         state = self._state_vectors()
         lr = optimizer.current_learning_rate()
         optimizer.iterations += 1
@@ -159,12 +188,41 @@ class FusedStep:
                           {slot: flat[block] for slot, flat in state.items()}, lr,
                           self.scratch[0][:n], self.scratch[1][:n], new[block])
         packed.flip()
+        return True
 
     def undo(self) -> None:
-        """Put back the parameters from before the last step (if there was one)."""
+        """Put back the parameters and optimizer state from before the last step (if any)."""
         if self.stepped:
             self.packed.flip()
+            self._restore_state()
             self.stepped = False
+
+    # ----------------------------------------------------- the state, backed up
+    def _back_up_state(self) -> bool:
+        """Copy the optimizer's state and step count before a step (returns False)."""
+        self._iterations = self.optimizer.iterations
+        if self.rule is not None:
+            for slot, flat in self._state_vectors().items():
+                kept = self._backup.get(slot)
+                if kept is None or kept.shape != flat.shape:
+                    kept = self._backup[slot] = np.empty_like(flat)
+                np.copyto(kept, flat)
+        else:  # the plain rules may replace a slot's array: keep the arrays and copies
+            self._plain_backup = [(slots, {k: a.copy() for k, a in slots.items()})
+                                  for slots in self.optimizer.state.values()]
+            self._plain_names = set(self.optimizer.state)
+        return False
+
+    def _restore_state(self) -> None:
+        self.optimizer.iterations = self._iterations
+        if self.rule is not None:
+            for slot, flat in self._flat_state.items():
+                np.copyto(flat, self._backup[slot])
+            return
+        for slots, copies in self._plain_backup:
+            slots.update(copies)
+        for name in set(self.optimizer.state) - self._plain_names:  # created by the step
+            del self.optimizer.state[name]
 
     def _state_vectors(self) -> dict[str, np.ndarray]:
         """One flat vector per state slot; ``optimizer.state[name][slot]`` are views into it.

@@ -10,7 +10,12 @@
 * the rollback when the loss stops being finite (``TrainingDivergedError``
   with the weights from before the last step);
 * Ctrl-C (stop after the current batch, keep what was learnt);
-* the callbacks, called only where they do something.
+* the callbacks, called only where they do something;
+* under a distributed ``strategy`` (:mod:`plainnet.distributed`): this rank's
+  piece of each global batch, the gradients averaged over the ranks after
+  ``backward`` (with Ctrl-C and divergence shared in the same Allreduce), and
+  the epoch's loss, metrics and validation computed over every rank's rows.
+  With ``strategy=None`` none of this runs.
 """
 
 from __future__ import annotations
@@ -24,11 +29,15 @@ from typing import Any
 
 import numpy as np
 
+from .. import losses
 from .._validation import all_finite
 from ..errors import TrainingDivergedError
 from . import kernels
 from .callbacks import Callback, History
-from .fused import FusedStep
+from .data import ArrayData
+from .divergence import DivergenceWatch
+from .evaluation import forward_body
+from .fused import FusedStep, StepOverflow
 from .packing import PackedParameters
 from .progress import EpochLogger, ProgressBar, warn_interrupted
 
@@ -69,10 +78,14 @@ class TrainingRun:
     callbacks : list of Callback
         Every callback, ``History`` and progress output included.
     total_epochs : int
+    strategy : MPIStrategy or None
+        How the ranks share the work (see :mod:`plainnet.distributed`); None: alone.
     """
 
-    def __init__(self, model: Any, callbacks: list[Callback], total_epochs: int) -> None:
+    def __init__(self, model: Any, callbacks: list[Callback], total_epochs: int,
+                 strategy: Any = None) -> None:
         self.model, self.callbacks, self.total_epochs = model, callbacks, total_epochs
+        self.strategy = strategy
         self.packed = packed_parameters(model)
         self.update = FusedStep(model.optimizer, self.packed)
         body = model.body_layers()
@@ -88,18 +101,29 @@ class TrainingRun:
                                 if type(cb).on_batch_end is not Callback.on_batch_end]
         # The weights after an epoch are checked before callbacks see them (a checkpoint must
         # not save NaNs); with none that looks at weights, only the final epoch needs it.
-        self.check_every_epoch = any(not isinstance(cb, (History, ProgressBar, EpochLogger))
-                                     for cb in callbacks)
+        # (Under a strategy, every epoch: ranks with other callbacks must raise together.)
+        self.check_every_epoch = strategy is not None or any(
+            not isinstance(cb, (History, ProgressBar, EpochLogger)) for cb in callbacks)
+        self.watch = DivergenceWatch()
         self.interrupted = False
-        self.order: np.ndarray | None = None
         self._state_backup: list[tuple[np.ndarray, np.ndarray]] = []
+        # under a strategy: this rank's rows in the batch, the step's shared results, and
+        # whether a Ctrl-C shared during a step this rank had no rows for ended training
+        self.count = self.global_count = 0
+        self.global_loss, self.shared_stop, self.stopped = 0.0, False, False
 
     # ------------------------------------------------------------ around the loop
     def __enter__(self) -> TrainingRun:
+        # NumPy's overflow warnings are silenced: plainnet detects what they would say
+        # (a non-finite loss or weights, an overflowing update) and reports it once.
+        self._errstate = np.errstate(over="ignore", invalid="ignore", divide="ignore")
+        self._errstate.__enter__()
         self._restore_sigint = self._catch_ctrl_c()
         self.model.stop_training = False
         self.started: list[Callback] = []  # on_train_end goes to these only
         try:
+            if self.strategy is not None:  # rank 0's weights, state, generator, history
+                self.strategy.start(self.model, self.model.history)
             for cb in self.callbacks:
                 cb.set_model(self.model)
             for cb in self.callbacks:
@@ -111,10 +135,13 @@ class TrainingRun:
         return self
 
     def __exit__(self, error_type, error, traceback) -> None:
+        self._errstate.__exit__(None, None, None)
         self._restore_sigint()
         self.packed.settle()  # the layers' arrays are the same objects as before fit
         for cb in self.started:
             cb.on_train_end({"failed": True} if error_type is not None else {})
+        if self.strategy is not None:  # an error on this rank alone ends every rank
+            self.strategy.finish(error)
 
     def _catch_ctrl_c(self) -> Any:
         """Turn the first Ctrl-C into a flag checked after each batch; return the undo."""
@@ -143,24 +170,37 @@ class TrainingRun:
             self.begin_logs: dict[str, float] = {}  # what callbacks log here (learning_rate)
             for cb in self.begin_callbacks:
                 cb.on_epoch_begin(epoch, self.begin_logs)
-            self.epoch, self.loss_sum, self.outputs = epoch, 0.0, []
+            self.epoch, self.loss_sum, self.n_seen = epoch, 0.0, 0
+            self.outputs, self.targets, self.weights = [], [], []
             yield epoch
 
-    def batches(self, X: np.ndarray, y: np.ndarray, batch_size: int,
-                shuffle: Any) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """``(x, y)`` of each batch, in this epoch's order (rows gathered, no full copy)."""
-        n = len(X)
-        self.order = None
-        if callable(shuffle):
-            self.order = check_order(shuffle(n), n)
+    def batches(self, data: Any, batch_size: int, shuffle: Any
+                ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
+        """``(x, y, sample_weight)`` of each batch of ``data`` (ArrayData or StreamData),
+        in this epoch's order."""
+        n = data.n_samples
+        order = None
+        if n is None:  # a stream: its own order
+            pass
+        elif callable(shuffle):
+            order = check_order(shuffle(n), n)
+        elif self.strategy is not None:  # the one-process order, or (sharded) the rank's own
+            if shuffle and batch_size < self.strategy.n_samples:
+                order = self.strategy.order(self.model.rng, n)
         elif shuffle and batch_size < n:  # one batch of everything: order is moot
-            self.order = self.model.rng.permutation(n)
-        for self.batch, start in enumerate(range(0, n, batch_size)):
-            if self.order is None:
-                yield X[start:start + batch_size], y[start:start + batch_size]
-            else:
-                rows = self.order[start:start + batch_size]
-                yield X.take(rows, axis=0), y.take(rows, axis=0)
+            order = self.model.rng.permutation(n)
+        bounds = None if self.strategy is None else self.strategy.batch_bounds(n, batch_size)
+        self.batch = -1
+        for self.batch, batch in enumerate(data.batches(batch_size, order, bounds)):
+            if bounds is not None:
+                self.count = len(batch[0])
+                if self.count == 0:  # no rows here in this (small) batch: a zero in the sum
+                    if self.idle_step():
+                        return
+                    continue
+            yield batch
+        if getattr(data, "exhausted", False):
+            self.model.stop_training = True
 
     # ------------------------------------------------------- the steps, made fast
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -178,16 +218,28 @@ class TrainingRun:
         for backward in self.backward_steps:
             grad = backward(grad)
         self.packed.collect()
+        if self.strategy is not None:
+            self.share()
 
     def step(self) -> None:
-        """One optimizer step on every trainable parameter."""
-        self.update()
+        """One optimizer step on every trainable parameter (taken back if it overflows)."""
+        try:
+            self.update()
+        except StepOverflow as error:
+            self.diverged(f"the optimizer's update overflowed ({error})")
 
     # ------------------------------------------------------------ divergence
     def check(self, loss: float) -> None:
-        """Raise (after rolling back the last step) unless ``loss`` is finite."""
-        if not math.isfinite(loss):
-            self.diverged(f"a loss of {loss}")
+        """Raise (after rolling back the last step) unless ``loss`` is finite.
+
+        Under a strategy the verdict waits for :meth:`share`, where every rank
+        learns which ranks' losses were not finite.
+        """
+        self.loss, self.failed = loss, not math.isfinite(loss)
+        if self.failed:
+            if self.strategy is None:
+                self.diverged(f"a loss of {loss}")
+            return
         if not self.state_names:
             return
         arrays = [getattr(layer, name) for layer, name in self.state_names]
@@ -203,44 +255,124 @@ class TrainingRun:
         self.update.undo()
         for array, copy in self._state_backup:
             np.copyto(array, copy)
-        raise TrainingDivergedError(
+        error = TrainingDivergedError(
             f"training diverged: {what} at epoch {self.epoch + 1}, batch {self.batch + 1}; "
             "the weights of the last step with a finite loss were restored. Try a smaller "
             "learning rate, scaling the inputs, or clipnorm on the optimizer"
         )
+        if self.strategy is not None:
+            error.all_ranks = True  # every rank saw the same and raises: nothing to abort
+        raise error
+
+    # ------------------------------------------------------------ distributed
+    def share(self) -> None:
+        """Average the gradient over the ranks (one Allreduce; see :mod:`plainnet.distributed`).
+
+        The same Allreduce tells every rank whether any rank's loss was not
+        finite (then all roll back and raise together) or saw Ctrl-C.
+        """
+        self.global_loss, self.global_count, failed, self.shared_stop = (
+            self.strategy.share_step(self.packed.grad, self.loss, self.count, self.failed,
+                                     self.interrupted))
+        if failed:
+            ranks = ", ".join(str(rank) for rank in failed)
+            self.diverged(f"a non-finite loss on rank {ranks} of {self.strategy.size}")
+
+    def idle_step(self) -> bool:
+        """A step to which this rank brings no rows: it joins the Allreduce and the update.
+
+        Returns True if Ctrl-C on some rank ends training here (as the others stop).
+        """
+        self.loss, self.failed = 0.0, False
+        self.share()
+        self.step()
+        for cb in self.batch_callbacks:
+            cb.on_batch_end(self.batch, {"loss": self.global_loss, "size": self.global_count})
+        if self.shared_stop:
+            warn_interrupted(self.epoch, self.batch)
+            self.stopped = True
+        return self.stopped
+
+    def validate(self, validation: Any) -> dict[str, float]:
+        """Loss and metrics on the validation data; under a strategy each rank scores its
+        contiguous share of the rows and the outputs are gathered (same numbers as alone)."""
+        model = self.model
+        if self.strategy is None:
+            return model._evaluate_data(validation)
+        start, stop = self.strategy.share_of(validation.n_samples)
+        part = ArrayData(*(None if a is None else a[start:stop]
+                           for a in (validation.X, validation.y, validation.weights)))
+        outputs, y, weights = self.strategy.gather_rows(
+            forward_body(model, part.X), part.y, part.weights)
+        weighted = {} if weights is None else {"sample_weight": weights}
+        from_logits = losses.output_mode(model.loss, model.layers[-1])[1]
+        loss = model.loss(y, outputs, from_logits=from_logits, **weighted)
+        return {"loss": loss + sum(layer.regularization_loss() for layer in model.layers),
+                **model.metric_values(y, outputs, weights)}
 
     # --------------------------------------------------------------- callbacks
-    def batch_done(self, loss: float, size: int, output: np.ndarray) -> bool:
+    def batch_done(self, loss: float, output: np.ndarray, y: np.ndarray,
+                   weights: np.ndarray | None) -> bool:
         """Record a batch, tell the callbacks; True if Ctrl-C asks to stop."""
+        size = len(output)
         self.loss_sum += loss * size
+        self.n_seen += size
         if self.model.metric_names:
             self.outputs.append(output)
+            self.targets.append(y)
+            if weights is not None:
+                self.weights.append(weights)
         if self.batch_callbacks:
-            logs = {"loss": loss, "size": size}
+            logs = ({"loss": loss, "size": size} if self.strategy is None else
+                    {"loss": self.global_loss, "size": self.global_count})
             for cb in self.batch_callbacks:
                 cb.on_batch_end(self.batch, logs)
-        if self.interrupted:
+        stop = self.interrupted if self.strategy is None else self.shared_stop
+        if stop:
             warn_interrupted(self.epoch, self.batch)
-        return self.interrupted
+        return stop
 
-    def epoch_logs(self, y: np.ndarray) -> dict[str, float]:
-        """The epoch's mean loss and its metrics over the outputs seen in training."""
+    def epoch_logs(self) -> dict[str, float]:
+        """The epoch's mean loss and its metrics over the outputs seen in training.
+
+        Under a strategy: over every rank's outputs, with BatchNorm's running
+        statistics first replaced by their mean over the ranks.
+        """
+        strategy = self.strategy
+        if self.stopped:  # Ctrl-C ended the epoch in a step this rank had no rows for
+            return {}
+        if strategy is not None:
+            strategy.average([getattr(layer, name) for layer, name in self.state_names])
         if (self.check_every_epoch or self.epoch + 1 == self.total_epochs) and not (
                 all_finite(self.packed.param)
                 and all(all_finite(a) for a, _ in self._state_backup)):
             self.diverged("non-finite weights")
-        logs = {"loss": self.loss_sum / len(y)}
-        if self.outputs:
-            y_seen = y if self.order is None else y.take(self.order, axis=0)
-            logs.update(self.model.metric_values(y_seen, np.concatenate(self.outputs)))
+        loss_sum, n_seen = self.loss_sum, self.n_seen
+        if strategy is not None:
+            loss_sum, n_seen = strategy.total(loss_sum, n_seen)
+        if n_seen == 0:  # a stream with no batches left: nothing to log
+            return {}
+        logs = {"loss": loss_sum / n_seen}
+        if self.outputs or (strategy is not None and self.model.metric_names):
+            targets, outputs, weights = (np.concatenate(parts) if parts else None for parts in
+                                         (self.targets, self.outputs, self.weights))
+            if strategy is not None:
+                targets, outputs, weights = strategy.gather_rows(targets, outputs, weights)
+            logs.update(self.model.metric_values(targets, outputs, weights))
         return logs
 
     def epoch_done(self, logs: dict[str, float]) -> bool:
         """Tell the callbacks an epoch ended; True if Ctrl-C asks to stop."""
+        if self.stopped or (self.n_seen == 0 and self.strategy is None):
+            return True  # nothing was trained (a stream ran out): not an epoch
         logs.update(self.begin_logs)
+        self.watch.check(self.epoch, logs)  # warns once if training blew up while finite
         self.model.epochs_done += 1
         for cb in self.callbacks:
             cb.on_epoch_end(self.epoch, logs)
+        if self.strategy is not None:  # Ctrl-C or a stop asked on any rank stops them all
+            interrupted, stop = self.strategy.total(self.interrupted, self.model.stop_training)
+            self.interrupted, self.model.stop_training = interrupted > 0, stop > 0
         if self.interrupted:  # Ctrl-C during validation or a callback
             warn_interrupted(self.epoch, self.batch)
         return self.interrupted
