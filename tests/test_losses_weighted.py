@@ -99,7 +99,8 @@ def test_mae_and_huber_agree_with_pytorch():
     torch = pytest.importorskip("torch", reason="PyTorch is not installed")
     y, p = targets_and_outputs("real", (7, 3), seed=4)
     p *= 3
-    for loss, reference in [(MAE(), torch.nn.L1Loss()), (Huber(0.8), torch.nn.HuberLoss(delta=0.8))]:
+    pairs = [(MAE(), torch.nn.L1Loss()), (Huber(0.8), torch.nn.HuberLoss(delta=0.8))]
+    for loss, reference in pairs:
         pt = torch.tensor(p, requires_grad=True)
         value = reference(pt, torch.tensor(y))
         value.backward()

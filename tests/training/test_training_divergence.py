@@ -83,3 +83,18 @@ def test_the_watch_rules():
     assert "more than 100 times" in watch.problem(101.0, None)
     assert "validation R² is -3.6e+14" in watch.problem(1.0, -3.6e14)
     assert watch.problem(1.0, -0.5) is None
+
+
+def test_a_run_resumed_in_chunks_compares_with_its_first_epoch():
+    """fit(resume=True) a few epochs at a time (as the playground does) must not warn because
+    the loss of a later chunk's first epoch is tiny."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 2))
+    y = X @ np.array([1.0, -1.0])
+    model = Sequential([Dense(8, activation="tanh"), Dense(1)], seed=0, input_shape=(2,))
+    model.compile(loss="mse", optimizer=Adam(learning_rate=0.05))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DivergenceWarning)
+        for epochs in range(5, 60, 5):
+            model.fit(X, y, epochs=epochs, batch_size=16, verbose=0, resume=True)
+    assert model.history.history["loss"][-1] < model.history.history["loss"][0]

@@ -1,4 +1,4 @@
-"""fit(sample_weight=..., class_weight=...): the weighted loss, checked against a hand computation."""
+"""fit(sample_weight=..., class_weight=...): the weighted loss, against a hand computation."""
 
 from __future__ import annotations
 

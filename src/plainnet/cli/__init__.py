@@ -9,6 +9,7 @@ and ``plainnet COMMAND --help`` for each one's options and an example::
     plainnet evaluate iris.pnet test.csv --target species
     plainnet summary iris.pnet
     plainnet plot iris.pnet test.csv --target species --out iris.png
+    plainnet playground                          # watch networks learn in a browser
 
 Exit status: 0 on success; 2 for any misuse (a wrong option, a missing or
 damaged file, a column that is not there, data that do not fit the model),
@@ -27,7 +28,8 @@ standardisation, ``Sequential.fit`` with its checkpoints and early stopping,
 * ``models``: a saved model's metadata, classes, probabilities and scores;
 * ``report``: numbers, lists and tables as the commands print them;
 * one module per command: ``xor``, ``train`` (with ``trainsetup`` and
-  ``progress``), ``predict``, ``evaluate``, ``summary``, ``plot``.
+  ``progress``), ``predict``, ``evaluate``, ``summary``, ``plot``, and
+  ``playground`` (which serves :mod:`plainnet.playground`'s web page).
 """
 
 from __future__ import annotations

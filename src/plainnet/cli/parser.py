@@ -27,6 +27,7 @@ from .epilogs import (
 )
 from .errors import EXIT_USAGE, PROG
 from .evaluate import cmd_evaluate
+from .playground import EPILOG_PLAYGROUND, cmd_playground
 from .plot import cmd_plot, cmd_plot_history
 from .predict import cmd_predict
 from .summary import cmd_summary
@@ -77,6 +78,7 @@ _positive_int = _number(int, lambda v: v >= 1, "a positive integer")
 _non_negative_int = _number(int, lambda v: v >= 0, "an integer >= 0")
 _positive_float = _number(float, lambda v: np.isfinite(v) and v > 0, "a positive number")
 _fraction = _number(float, lambda v: 0.0 <= v < 1.0, "a number in [0, 1)")
+_port = _number(int, lambda v: 0 <= v <= 65535, "a port number from 0 to 65535")
 
 
 def _positive_integers(text: str, what: str, example: str) -> tuple[int, ...]:
@@ -118,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_summary(commands)
     _add_plot(commands)
     _add_plot_history(commands)
+    _add_playground(commands)
     return parser
 
 
@@ -271,3 +274,12 @@ def _add_plot_history(commands) -> None:
     p.add_argument("--out", metavar="FILE.png", required=True, help="image file to write")
     p.add_argument("--metrics", metavar="NAMES",
                    help="comma-separated names to plot (default: all)")
+
+
+def _add_playground(commands) -> None:
+    p = _command(commands, "playground", "serve a web page, on this computer only, where "
+                 "networks train as you watch", EPILOG_PLAYGROUND, cmd_playground)
+    p.add_argument("--port", type=_port, default=0, metavar="N",
+                   help="port on 127.0.0.1 (default: 0, a free one)")
+    p.add_argument("--no-browser", dest="browser", action="store_false",
+                   help="print the address without opening a browser")

@@ -31,8 +31,8 @@ WORST_R2 = -1.0
 class DivergenceWatch:
     """Warns once when an epoch's logs show training has blown up (see the module)."""
 
-    def __init__(self) -> None:
-        self.first_loss: float | None = None
+    def __init__(self, first_loss: float | None = None) -> None:
+        self.first_loss = first_loss  # a resumed run: the first epoch of the whole run
         self.warned = False
 
     def check(self, epoch: int, logs: dict[str, float]) -> None:

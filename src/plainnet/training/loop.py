@@ -104,7 +104,8 @@ class TrainingRun:
         # (Under a strategy, every epoch: ranks with other callbacks must raise together.)
         self.check_every_epoch = strategy is not None or any(
             not isinstance(cb, (History, ProgressBar, EpochLogger)) for cb in callbacks)
-        self.watch = DivergenceWatch()
+        earlier = model.history.history.get("loss") if model.history and model.epochs_done else None
+        self.watch = DivergenceWatch(earlier[0] if earlier else None)
         self.interrupted = False
         self._state_backup: list[tuple[np.ndarray, np.ndarray]] = []
         # under a strategy: this rank's rows in the batch, the step's shared results, and
