@@ -97,9 +97,21 @@ def test_a_model_with_n_d_outputs_trains_or_refuses_clearly(loss, y):
     try:
         model.fit(X, y, epochs=1, verbose=0)
     except ValueError as error:
-        assert f"(2, {units})" in str(error), str(error)
-    else:
-        assert y.shape[1:] == (2, units)  # only targets of the output's shape may train
+        assert f"(n_samples, 2, {units})" in str(error), str(error)
+    else:  # only targets of the output's shape (or labels, one per position) may train
+        assert y.shape[1:] == (2, units)
+
+
+def test_sequence_labels_train_per_position():
+    model = Sequential([Dense(3)], seed=0, input_shape=(2, 5))
+    model.compile("sparse_categorical_crossentropy", "sgd", metrics=["accuracy"])
+    X = np.random.default_rng(0).normal(size=(4, 2, 5))
+    history = model.fit(X, np.array([[0, 1], [2, 2], [1, 0], [0, 0]]), epochs=2, verbose=0)
+    assert len(history.history["accuracy"]) == 2
+    with pytest.raises(ValueError, match=r"labels must have shape \(n_samples, 2\)"):
+        model.fit(X, np.zeros((4, 3), dtype=int), verbose=0)
+    with pytest.raises(ValueError, match=r"class labels in \[0, 2\]"):
+        model.fit(X, np.full((4, 2), 3), verbose=0)
 
 
 def test_values_too_large_for_float32_are_a_clear_error_not_a_numpy_warning(compiled):

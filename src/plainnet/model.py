@@ -36,9 +36,10 @@ from .layers.base import Shape
 from .training import setup as fit_setup
 from .training.callbacks import Callback, History
 from .training.data import ArrayData, StreamData, is_batch_source
-from .training.evaluation import body_outputs, forward_body, stream_outputs
+from .training.evaluation import body_outputs, forward_with_mask, stream_outputs
 from .training.inputs import check_data, check_samples
 from .training.loop import TrainingRun, packed_parameters
+from .training.masking import loss_weights, metric_weights
 
 __all__ = ["Sequential"]
 
@@ -210,9 +211,6 @@ class Sequential:
         """The layers applied in training: all but a final activation fused into the loss."""
         return self.layers[:-1] if self._fused else self.layers
 
-    def _forward_body(self, x: np.ndarray, training: bool) -> np.ndarray:
-        return forward_body(self, x, training)
-
     def _final(self, body_output: np.ndarray) -> np.ndarray:
         """The model's outputs from the body's outputs (applies a fused final layer)."""
         return self.layers[-1].forward(body_output) if self._fused else body_output
@@ -236,8 +234,8 @@ class Sequential:
         """
         self._require_compiled("compute_gradients")
         X, y = self._check_xy(X, y)
-        output = self._forward_body(X, training)
-        loss, grad = self.loss.value_and_gradient(y, output, from_logits=self._from_logits)
+        output, mask = forward_with_mask(self, X, training)  # layer by layer (mask: padding)
+        loss, grad = self._loss_and_gradient(y, output, loss_weights(None, mask, self.dtype))
         if backward:
             for layer in reversed(self.body_layers()):
                 grad = layer.backward(grad)
@@ -353,7 +351,7 @@ class Sequential:
             for _ in run.epochs(first=self.epochs_done):
                 for xb, yb, wb in run.batches(data, batch_size, shuffle):
                     output = run.forward(xb)
-                    loss, grad = self._loss_and_gradient(yb, output, wb)
+                    loss, grad = self._loss_and_gradient(yb, output, run.loss_weights(wb))
                     if self._penalizable:
                         loss += self._regularization_loss()  # L1/L2 penalties
                     run.check(loss)  # not finite: roll back the last step and raise
@@ -370,15 +368,17 @@ class Sequential:
 
     def _loss_and_gradient(self, y, output, weights=None) -> tuple[float, np.ndarray]:
         """The loss of a batch and ``dL/d(output)``, weighted if there are weights."""
-        weighted = {} if weights is None else {"sample_weight": weights}
         return self.loss.value_and_gradient(y, output, from_logits=self._from_logits,
-                                            **weighted)
+                                            **self._weighted(weights))
+
+    @staticmethod
+    def _weighted(weights) -> dict[str, Any]:  # losses of one's own may not take weights
+        return {} if weights is None else {"sample_weight": weights}
 
     def metric_values(self, y: np.ndarray, body_output: np.ndarray,
                       weights: np.ndarray | None = None) -> dict[str, float]:
         """The compiled metrics of outputs of the body (what the loss reads) against ``y``."""
-        outputs = self._final(body_output)
-        weighted = {} if weights is None else {"sample_weight": weights}
+        outputs, weighted = self._final(body_output), self._weighted(weights)
         return {name: fn(y, outputs, from_logits=self.outputs_are_logits, **weighted)
                 for name, fn in self._metrics}
 
@@ -392,11 +392,8 @@ class Sequential:
         normalisation uses its running statistics. ``X`` may be a stream of
         batches (``X`` or ``(X, ...)`` tuples; ``steps`` of them for a generator).
         """
-        if is_batch_source(X):
-            body_output = stream_outputs(self, X, steps, self._check_X)
-        else:
-            data = ArrayData(self._check_X(X), None, None)
-            body_output = body_outputs(self, data, batch_size)[0]
+        body_output = stream_outputs(self, X, steps, self._check_X) if is_batch_source(X) else (
+            body_outputs(self, ArrayData(self._check_X(X), None, None), batch_size)[0])
         outputs = self._final(body_output)
         self.clear_caches()
         return outputs
@@ -425,12 +422,12 @@ class Sequential:
 
     def _evaluate_data(self, data: ArrayData | StreamData,
                        batch_size: int | None = None) -> dict[str, float]:
-        """Loss and metrics over every batch of ``data``."""
-        body_output, y, weights = body_outputs(self, data, batch_size)
-        weighted = {} if weights is None else {"sample_weight": weights}
-        loss = self.loss(y, body_output, from_logits=self._from_logits, **weighted)
+        """Loss and metrics over every batch of ``data`` (padded steps left out)."""
+        body_output, y, weights, mask = body_outputs(self, data, batch_size)
+        loss = self.loss(y, body_output, from_logits=self._from_logits,
+                         **self._weighted(loss_weights(weights, mask, self.dtype)))
         return {"loss": loss + self._regularization_loss(),
-                **self.metric_values(y, body_output, weights)}
+                **self.metric_values(y, body_output, metric_weights(weights, mask))}
 
     # ------------------------------------------------------------- weights
     def get_weights(self) -> list[np.ndarray]:

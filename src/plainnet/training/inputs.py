@@ -18,7 +18,11 @@ def reads_tokens(model: Any) -> bool:
 
 def check_tokens(model: Any, X: Any, name: str) -> np.ndarray:
     """Integer token ids ``(batch, time)``, for a model that starts with an ``Embedding``."""
-    X = np.asarray(X)
+    try:
+        X = np.asarray(X)
+    except (TypeError, ValueError):  # ragged lists
+        raise ValueError(f"{name} must be an array of token ids, (n_samples, time), with "
+                         "sequences of one length (pad shorter ones with 0)") from None
     if X.dtype.kind not in "iu":
         raise TypeError(f"{name} must hold integer token ids for {model.layers[0].name} "
                         f"(Embedding), got an array of dtype {X.dtype}")
@@ -41,14 +45,14 @@ def check_samples(model: Any, X: Any, name: str = "X") -> np.ndarray:
 def check_data(model: Any, X: Any, y: Any, name: str = "") -> tuple[np.ndarray, np.ndarray]:
     """``(X, y)`` checked: the inputs as :func:`check_samples`, the targets by the loss."""
     X = check_samples(model, X, name=f"X{name}")
-    if len(model.output_shape) != 1:
-        raise ValueError(
-            f"the losses take outputs of shape (n_samples, n_outputs), but this model's "
-            f"outputs have shape {model.output_shape} each; end the model with "
-            "Flatten() and a Dense layer, or with layers that give one axis per sample"
-        )
-    y = model.loss.prepare_targets(y, model.n_outputs, model.dtype, name=f"y{name}")
+    shape = model.output_shape
+    several = {"output_shape": shape} if len(shape) > 1 else {}  # sequences: (time, outputs)
+    y = model.loss.prepare_targets(y, model.n_outputs, model.dtype, name=f"y{name}", **several)
     if len(y) != len(X):
         raise ValueError(
             f"X{name} has {len(X)} samples but y{name} has {len(y)}; they must match")
+    if several and shape[0] is None and model.input_shape[0] is None and (
+            X.ndim > 1 and y.ndim > 1 and y.shape[1] != X.shape[1]):
+        raise ValueError(f"y{name} has {y.shape[1]} time steps, but X{name} has "
+                         f"{X.shape[1]}: a sequence's targets need one per step")
     return X, y

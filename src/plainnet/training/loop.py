@@ -38,6 +38,7 @@ from .data import ArrayData
 from .divergence import DivergenceWatch
 from .evaluation import forward_body
 from .fused import FusedStep, StepOverflow
+from .masking import forward_masked, loss_weights, metric_weights, produces_masks
 from .packing import PackedParameters
 from .progress import EpochLogger, ProgressBar, warn_interrupted
 
@@ -89,6 +90,8 @@ class TrainingRun:
         self.packed = packed_parameters(model)
         self.update = FusedStep(model.optimizer, self.packed)
         body = model.body_layers()
+        self.body = body
+        self.masking, self.mask = produces_masks(body), None  # padded sequences
         self.forward_steps = kernels.forward_steps(body)
         self.backward_steps = kernels.backward_steps(body)[::-1]  # last layer first
         # the arrays of saved state (running statistics), backed up before each step
@@ -173,6 +176,8 @@ class TrainingRun:
                 cb.on_epoch_begin(epoch, self.begin_logs)
             self.epoch, self.loss_sum, self.n_seen = epoch, 0.0, 0
             self.outputs, self.targets, self.weights = [], [], []
+            self.metric_sums: dict[str, float] = {}  # sequences: metrics summed batch by batch
+            self.positions = 0.0
             yield epoch
 
     def batches(self, data: Any, batch_size: int, shuffle: Any
@@ -206,9 +211,18 @@ class TrainingRun:
     # ------------------------------------------------------- the steps, made fast
     def forward(self, x: np.ndarray) -> np.ndarray:
         """The body's output in training mode (what the loss reads)."""
+        if self.masking:  # each layer given the padding mask (see training.masking)
+            x, self.mask = forward_masked(self.body, x, True)
+            return x
         for forward in self.forward_steps:
             x = forward(x, True)
         return x
+
+    def loss_weights(self, weights: np.ndarray | None) -> np.ndarray | None:
+        """The batch's sample weights, with the padded steps of its sequences left out."""
+        if self.mask is None:
+            return weights
+        return loss_weights(weights, self.mask, self.model.dtype)
 
     def backward(self, grad: np.ndarray) -> None:
         """Backpropagate ``dL/d(output)`` through the body, into the packed gradients.
@@ -318,7 +332,9 @@ class TrainingRun:
         size = len(output)
         self.loss_sum += loss * size
         self.n_seen += size
-        if self.model.metric_names:
+        if self.model.metric_names and output.ndim > 2:  # sequences: metrics batch by batch
+            self._add_sequence_metrics(output, y, metric_weights(weights, self.mask))
+        elif self.model.metric_names:
             self.outputs.append(output)
             self.targets.append(y)
             if weights is not None:
@@ -332,6 +348,14 @@ class TrainingRun:
         if stop:
             warn_interrupted(self.epoch, self.batch)
         return stop
+
+    def _add_sequence_metrics(self, output, y, weights) -> None:
+        """Add a batch's metrics, weighted by its (real) positions: storing every step's
+        outputs for the epoch would take too much memory for a language model."""
+        count = output[..., 0].size if weights is None else float(np.sum(weights))
+        for name, value in self.model.metric_values(y, output, weights).items():
+            self.metric_sums[name] = self.metric_sums.get(name, 0.0) + value * count
+        self.positions += count
 
     def epoch_logs(self) -> dict[str, float]:
         """The epoch's mean loss and its metrics over the outputs seen in training.
@@ -354,6 +378,8 @@ class TrainingRun:
         if n_seen == 0:  # a stream with no batches left: nothing to log
             return {}
         logs = {"loss": loss_sum / n_seen}
+        if self.positions:
+            logs.update({k: v / self.positions for k, v in self.metric_sums.items()})
         if self.outputs or (strategy is not None and self.model.metric_names):
             targets, outputs, weights = (np.concatenate(parts) if parts else None for parts in
                                          (self.targets, self.outputs, self.weights))
