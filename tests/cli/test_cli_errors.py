@@ -32,7 +32,7 @@ BAD_USE = [
      ["--validation-split"]),
     (["train", "colours.csv", "--target", "colour", "--hidden", "16,x"], ["--hidden"]),
     (["xor", "--epochs", "0"], ["--epochs"]),
-    (["train", "nan.csv", "--target", "y"], ["nan.csv, line 3", "finite number"]),
+    (["train", "nan.csv", "--target", "y"], ["nan.csv, line 3", "missing value"]),
     (["train", "twice.csv", "--target", "y"], ["names the column 'a' more than once"]),
     (["train", "nan.csv", "--target", "a", "--task", "regression", "--no-header"],
      ["nan.csv: without a header, columns are given by number"]),

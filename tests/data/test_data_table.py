@@ -40,13 +40,15 @@ def test_read_csv_rows_rejects_text_that_is_not_utf8(tmp_path):
         read_csv_rows(path)
 
 
-def test_read_table_keeps_text_names_and_line_numbers(tmp_path):
+def test_read_table_keeps_text_numbers_names_and_line_numbers(tmp_path):
     table = read_table(str(_write(tmp_path, "id,x,label\n\nA-1,1.5,cat\nB-2,-2,dog\n")))
-    assert table.names == ["id", "x", "label"] and table.width == 3
-    assert table.cells.tolist() == [["A-1", "1.5", "cat"], ["B-2", "-2", "dog"]]
-    assert table.lines == [3, 4]
+    assert table.names == ["id", "x", "label"] and table.width == 3 and len(table) == 2
+    assert table.is_text(0) and not table.is_text(1) and table.is_text(2)
+    assert table.text(0).tolist() == ["A-1", "B-2"] and table.text(2).tolist() == ["cat", "dog"]
+    assert table.values[:, 1].tolist() == [1.5, -2.0]
+    assert table.lines.tolist() == [3, 4]
     no_header = read_table(_write(tmp_path, "1,2\n3,4\n"), header=False)
-    assert no_header.names is None and no_header.cells.shape == (2, 2)
+    assert no_header.names is None and no_header.values.shape == (2, 2)
 
 
 @pytest.mark.parametrize(
@@ -85,7 +87,9 @@ def test_column_index_by_name_number_and_negative_number(tmp_path):
 @pytest.mark.parametrize(
     ("text", "header", "column", "pattern"),
     [
-        ("a,b\n1,2\n", True, "z", r"no column named 'z'; the header has a, b"),
+        ("a,b\n1,2\n", True, "z", r"no column named 'z'; the header has 2 columns: a, b"),
+        ("a,Diagnosis\n1,2\n", True, "diagnosis", r"did you mean 'Diagnosis'\?"),
+        ("a,diagnosis\n1,2\n", True, "diagnosys", r"did you mean 'diagnosis'\?"),
         ("a,a\n1,2\n", True, "a", r"names the column 'a' twice"),
         ("a,b\n1,2\n", True, "2", r"column index 2 is out of range for 2 columns"),
         ("1,2\n", False, "a", r"without a header, columns are given by number \(0 to 1"),
@@ -119,13 +123,15 @@ def test_select_columns_follows_the_names_not_the_file_order(tmp_path):
 
 
 def test_numeric_columns_and_their_errors(tmp_path):
-    table = read_table(_write(tmp_path, "a,b,c\n1,x,nan\n2.5,y,1e3\n"))
+    table = read_table(_write(tmp_path, "a,b,c,d\n1,x,nan,inf\n2.5,y,1e3,1\n"))
     values = numeric_columns(table, [0])
     assert values.dtype == np.float64 and values.tolist() == [[1.0], [2.5]]
     with pytest.raises(ValueError, match=r"line 2, column 2 \('b'\): expected a number, found 'x'"):
         numeric_columns(table, [0, 1])
-    with pytest.raises(ValueError, match=r"line 2, column 3 \('c'\): expected a finite number"):
+    with pytest.raises(ValueError, match=r"line 2, column 3 \('c'\): missing value$"):
         numeric_columns(table, [2])
+    with pytest.raises(ValueError, match=r"line 2, column 4 \('d'\): expected a finite number"):
+        numeric_columns(table, [3])
     loose = numeric_columns(table, [2, 0], finite=False)
     assert np.isnan(loose[0, 0]) and loose[1].tolist() == [1000.0, 2.5]
 
@@ -142,7 +148,7 @@ def test_target_column_numbers_and_text_labels(tmp_path):
 @pytest.mark.parametrize(
     ("text", "pattern"),
     [
-        ("x,y\n1,2\n2,\n", r"line 3, column 2 \('y'\): the target is empty"),
+        ("x,y\n1,2\n2,\n", r"line 3, column 2 \('y'\): the target is empty \(missing"),
         ("x,y\n1,2\n2,inf\n", r"line 3, column 2 \('y'\): expected a finite number"),
     ],
 )

@@ -36,11 +36,22 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 
 from ..data.scaling import Scaling as Scaling
 from ..metrics import confusion_matrix as confusion_matrix
-from .errors import EXIT_INTERRUPTED, EXIT_USAGE, PROG, USER_ERRORS, CommandError, UsageError
+from .columns import list_columns
+from .errors import (
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    NUMPY_FLOAT_WARNINGS,
+    PROG,
+    USER_ERRORS,
+    CommandError,
+    UsageError,
+    show_warning,
+)
 from .errors import describe as _describe_error
 from .parser import build_parser
 from .progress import ProgressLine as ProgressLine
@@ -71,8 +82,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     debug = os.environ.get("PLAINNET_DEBUG", "") not in ("", "0")
+    handler = list_columns if getattr(args, "list_columns", False) else args.handler
     try:
-        return int(args.handler(args) or 0)
+        with warnings.catch_warnings():
+            if not debug:  # each warning one line, without a source path
+                warnings.showwarning = show_warning
+                for text in NUMPY_FLOAT_WARNINGS:  # plainnet reports their consequences
+                    warnings.filterwarnings("ignore", message=text, category=RuntimeWarning)
+            return int(handler(args) or 0)
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

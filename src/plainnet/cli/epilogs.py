@@ -32,11 +32,16 @@ more examples:
 """
 
 EPILOG_TRAIN = """\
-DATA.csv has a header row; every column but --target is a feature and must
-hold numbers. The task is guessed from the target (text, or at most 20
-distinct whole numbers: classification; other numbers: regression) unless
---task says. The model is a stack of Dense layers (--hidden sizes,
---activation between them) with the output the task needs:
+DATA.csv has a header row (comma, semicolon or tab between cells, found from
+the first lines); every column but --target is a feature, or those of
+--features, less those of --drop (--list-columns shows them all). A text
+column is one-hot encoded (its categories are kept in the model); an unnamed
+column, such as the index pandas writes, is left out; missing cells (empty,
+NA, NaN) are an error unless --missing drop, mean or median. The task is
+guessed from the target (text, or at most 20 distinct whole numbers:
+classification; other numbers: regression) unless --task says. The model
+is a stack of Dense layers (--hidden sizes, --activation between them) with
+the output the task needs:
   2 classes            1 output + Sigmoid, binary cross-entropy
   3 or more classes    k outputs + Softmax, categorical cross-entropy
   regression           1 linear output, mean squared error
@@ -60,6 +65,8 @@ more examples:
   plainnet train big.csv --target y --early-stopping 10 --checkpoint run.ckpt --out big.pnet \\
       --resume                                                  (after an interruption)
   plainnet train --data moons --epochs 200 --out moons.pnet     (a built-in data set)
+  plainnet train cars.csv --target price --drop id --missing median --test-size 0.2
+  plainnet train scans.csv --target diagnosis --class-weight balanced --dropout 0.2 --l2 1e-4
 """
 
 EPILOG_PREDICT = """\
@@ -78,9 +85,10 @@ more examples:
 """
 
 EPILOG_EVALUATE = """\
-Classifiers: the accuracy, the cross-entropy loss and a confusion matrix
+Classifiers: the accuracy, the cross-entropy loss, a confusion matrix
 labelled with the class names (rows: the true class, columns: the predicted
-one). Regression: the mean squared error, mean absolute error and R².
+one) and each class's precision, recall, F1 and support. Regression: the
+mean squared error, mean absolute error and R².
 Labels are matched to the classes saved with the model, so the file may hold
 only some of them; a label the model was not trained on is an error.
 --target defaults to the column the model was trained on.
@@ -102,19 +110,20 @@ example:
 """
 
 EPILOG_PLOT = """\
-Needs matplotlib: pip install "plainnet[plot]". A classifier with two input
-features gets its decision regions, with the data on top; any other model
-gets its training history (loss and metrics, training and validation).
+Needs matplotlib (the "plot" extra; the error says how to install it here).
+Without a data file: the training history (loss and metrics, training and
+validation). With one: a classifier with two input features gets its
+decision regions, with the data on top; any other model its history.
 
 example:
   plainnet plot moons.pnet points.csv --target label --out boundary.png
 more examples:
-  plainnet plot iris.pnet test.csv --target species --out history.png
+  plainnet plot iris.pnet --out history.png
   plainnet plot moons.pnet --data moons --out boundary.png
 """
 
 EPILOG_PLOT_HISTORY = """\
-Needs matplotlib: pip install "plainnet[plot]".
+Needs matplotlib (the "plot" extra; the error says how to install it here).
 
 example:
   plainnet train data.csv --target y --log log.csv && plainnet plot-history log.csv --out c.png

@@ -8,10 +8,12 @@ stopped with Ctrl-C.
 
 from __future__ import annotations
 
+import sys
+
 from ..errors import NotCompiledError
 
-__all__ = ["EXIT_INTERRUPTED", "EXIT_USAGE", "PROG", "USER_ERRORS", "CommandError",
-           "UsageError", "describe"]
+__all__ = ["EXIT_INTERRUPTED", "EXIT_USAGE", "NUMPY_FLOAT_WARNINGS", "PROG", "USER_ERRORS",
+           "CommandError", "UsageError", "describe", "show_warning"]
 
 PROG = "plainnet"
 #: Exit status for every misuse: wrong arguments, bad files, data that do not fit.
@@ -19,6 +21,9 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 #: Errors that are the user's to fix: reported in one line, without a traceback.
 USER_ERRORS = (ValueError, OSError, ImportError, NotCompiledError)
+#: NumPy's floating-point RuntimeWarnings, not shown: the commands report what follows from them.
+NUMPY_FLOAT_WARNINGS = ("overflow encountered", "invalid value encountered",
+                        "divide by zero encountered", "underflow encountered")
 
 
 class CommandError(Exception):
@@ -36,3 +41,12 @@ def describe(error: BaseException) -> str:
     else:
         text = str(error) or type(error).__name__
     return " ".join(text.split())
+
+
+def show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """``warnings.showwarning`` for the commands: ``plainnet: warning: ...`` on one line."""
+    stream = file if file is not None else sys.stderr
+    try:
+        stream.write(f"{PROG}: warning: {' '.join(str(message).split())}\n")
+    except OSError:
+        pass

@@ -6,6 +6,10 @@
 task        "classification" or "regression"
 target      the target column's name (its number for a file without a header)
 features    the feature columns' names, in the order the model reads them
+encoding    how those columns become inputs (:class:`plainnet.data.ColumnEncoder`):
+            "missing" (error, drop, mean, median) and per column its "name", the
+            "categories" of a text column (one input each, one-hot) or the "fill"
+            of a number column's missing cells; absent when every column is a number
 classes     the class labels: output i is classes[i] (text, or whole numbers)
 dataset     the name of a built-in data set, instead of target and features
 scaling     the standardisation (:meth:`plainnet.data.scaling.Scaling.to_json`);
@@ -15,8 +19,11 @@ images      for a model of images: their shape [height, width, channels], the
             file's dtype, and divide_by (255 for uint8 pixels), which predict and
             evaluate apply to the images they are given
 training    the settings: conv (images), hidden, activation, optimizer, learning_rate,
-            batch_size, epochs, validation_split, early_stopping, seed, standardize
-result      epochs trained, whether it stopped early, final train/validation metrics
+            batch_size, epochs, validation_split, early_stopping, seed, standardize;
+            and, only when given: l2, dropout, batch_norm, clipnorm, class_weight,
+            test_size, missing
+result      epochs trained, whether it stopped early, final train/validation (and
+            test) metrics
 ==========  ================================================================
 
 Models without metadata (made in Python) work too: their classes are numbered.
@@ -111,7 +118,11 @@ def class_names(model: Model) -> list[str]:
 def saved_features(model: Model) -> list[str] | None:
     """The input columns' names saved in the model's metadata, or None."""
     features = metadata(model).get("features")
-    if (type(features) is list and len(features) == n_inputs(model)
+    encoding = metadata(model).get("encoding")
+    # with an encoding (one-hot categories), a column may give several inputs
+    width = (len(encoding["columns"]) if isinstance(encoding, dict)
+             and isinstance(encoding.get("columns"), list) else n_inputs(model))
+    if (type(features) is list and len(features) == width
             and all(type(name) is str for name in features)):
         return features
     return None

@@ -78,6 +78,15 @@ _positive_int = _number(int, lambda v: v >= 1, "a positive integer")
 _non_negative_int = _number(int, lambda v: v >= 0, "an integer >= 0")
 _positive_float = _number(float, lambda v: np.isfinite(v) and v > 0, "a positive number")
 _fraction = _number(float, lambda v: 0.0 <= v < 1.0, "a number in [0, 1)")
+_non_negative_float = _number(float, lambda v: np.isfinite(v) and v >= 0, "a number >= 0")
+_DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\\t": "\t", "\t": "\t", "|": "|"}
+
+
+def _delimiter(text: str) -> str:
+    """``--delimiter``: one of , ; tab |."""
+    if text.lower() not in _DELIMITERS:
+        raise argparse.ArgumentTypeError(f"expected one of , ; tab |, got {text!r}")
+    return _DELIMITERS[text.lower()]
 _port = _number(int, lambda v: 0 <= v <= 65535, "a port number from 0 to 65535")
 
 
@@ -149,6 +158,12 @@ def _add_data_arguments(p: argparse.ArgumentParser, target_help: str,
     group.add_argument("--no-header", dest="header", action="store_false",
                        help="the CSV file has no header row (columns are given by number, "
                        "-1 for the last)")
+    group.add_argument("--delimiter", type=_delimiter, metavar="D",
+                       help="the CSV file's cell separator: , ; tab or | (default: found "
+                       "from the first lines)")
+    group.add_argument("--list-columns", action="store_true",
+                       help="print the CSV file's columns (name, numbers or text, missing "
+                       "cells) and exit")
     if labels:
         group.add_argument("--labels", metavar="LABELS", help="the IDX file of labels of "
                            "IDX images (one per image)")
@@ -186,6 +201,15 @@ def _add_train(commands) -> None:
     p.add_argument("--task", choices=("auto", "classification", "regression"), default="auto",
                    help="auto: classification for text or a few whole-number targets, else "
                    "regression")
+    columns = p.add_argument_group("columns")
+    columns.add_argument("--features", metavar="COLS", help="the feature columns, "
+                         "comma-separated (default: every column but --target)")
+    columns.add_argument("--drop", metavar="COLS", help="columns to leave out of the features, "
+                         "comma-separated (an id, a leak of the answer)")
+    columns.add_argument("--missing", choices=("error", "drop", "mean", "median"),
+                         default="error", help="missing cells (empty, NA, NaN): an error, "
+                         "leave the row out, or fill a number column with its mean or median "
+                         "(kept in the model for predict)")
     p.add_argument("--hidden", type=_hidden_sizes, default="64,32", metavar="SIZES",
                    help="hidden layer sizes, comma-separated (0 for none)")
     p.add_argument("--conv", type=_conv_filters, metavar="FILTERS",
@@ -196,14 +220,29 @@ def _add_train(commands) -> None:
                    help="activation of the hidden layers")
     p.add_argument("--optimizer", choices=sorted(OPTIMIZER_TYPES), default="adam",
                    help="update rule")
-    p.add_argument("--learning-rate", type=_positive_float, default=0.001, metavar="LR",
-                   help="step size of the optimizer")
+    p.add_argument("--learning-rate", "--lr", type=_positive_float, default=0.001,
+                   metavar="LR", help="step size of the optimizer")
     p.add_argument("--epochs", type=_positive_int, default=100, metavar="N",
                    help="passes over the training rows")
     p.add_argument("--batch-size", type=_positive_int, default=32, metavar="N",
                    help="rows per gradient step")
     p.add_argument("--validation-split", type=_fraction, default=0.2, metavar="F",
                    help="fraction of the rows held out to validate")
+    p.add_argument("--test-size", type=_fraction, default=0.0, metavar="F",
+                   help="fraction of the rows held out to test once, at the end")
+    regular = p.add_argument_group("regularisation")
+    regular.add_argument("--l2", type=_non_negative_float, default=0.0, metavar="X",
+                         help="L2 penalty on the Dense weights (loss + X * sum(w**2))")
+    regular.add_argument("--dropout", type=_fraction, default=0.0, metavar="RATE",
+                         help="Dropout after each hidden layer")
+    regular.add_argument("--batch-norm", action="store_true",
+                         help="BatchNormalization after each hidden Dense layer, before "
+                         "its activation")
+    regular.add_argument("--clipnorm", type=_positive_float, metavar="X",
+                         help="scale each gradient down to L2 norm X if it is longer")
+    regular.add_argument("--class-weight", choices=("balanced",), metavar="balanced",
+                         help="balanced: weight each class by n / (k * its count), so rare "
+                         "classes count as much as common ones")
     p.add_argument("--early-stopping", "--patience", dest="patience", type=_positive_int,
                    metavar="PATIENCE", help="stop after PATIENCE epochs without a better "
                    "val_loss (loss without validation) and keep the best weights")

@@ -10,7 +10,8 @@ import argparse
 import os
 
 from ..model import Sequential
-from .errors import CommandError
+from .errors import CommandError, UsageError
+from .extras import install_hint
 from .files import check_writable
 from .models import Model, check_width, class_names, is_classifier, load_model, metadata
 from .tabledata import labels_for, load_data
@@ -18,13 +19,20 @@ from .tabledata import labels_for, load_data
 __all__ = ["PLOT_EXTRA", "cmd_plot", "cmd_plot_history", "history_figure",
            "prepare_figure_file", "save_figure"]
 
-PLOT_EXTRA = 'plotting needs matplotlib; install it with: pip install "plainnet[plot]"'
+#: The start of the error when matplotlib is missing; the install command follows.
+PLOT_EXTRA = "plotting needs matplotlib; install it with: "
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
     """``plainnet plot``: decision regions (a 2-feature classifier) or the training history."""
     prepare_figure_file(args.out)
     model = load_model(args.model)
+    if args.csv is None and args.csv_option is None and args.data is None:
+        if args.target is not None:
+            raise UsageError("--target goes with a data file; without one, plot draws the "
+                             "learning curves")
+        save_figure(history_figure(model, args.model), args.out, "the learning curves")
+        return 0
     data = load_data(args, model)
     check_width(model, data.X, data.name)
     y = labels_for(model, data)
@@ -72,7 +80,7 @@ def prepare_figure_file(path: str) -> None:
     try:
         import matplotlib
     except ImportError:
-        raise ImportError(PLOT_EXTRA) from None
+        raise ImportError(PLOT_EXTRA + install_hint("plot")) from None
     matplotlib.use("Agg")  # files only: never open a window
     check_writable("the image", path)
 
@@ -81,8 +89,11 @@ def save_figure(fig, path: str, what: str) -> None:
     """Write ``fig`` to ``path`` and say so: ``saved the learning curves to curves.png``."""
     import matplotlib.pyplot as plt
 
-    try:
-        fig.savefig(path, dpi=120)
+    from ..io import replace_atomically
+
+    kind = os.path.splitext(path)[1].lstrip(".").lower() or "png"
+    try:  # atomically, as a model: Ctrl-C leaves the old file or none, never half a one
+        replace_atomically(path, lambda file: fig.savefig(file, dpi=120, format=kind))
     finally:
         plt.close(fig)
     print(f"saved {what} to {path}")

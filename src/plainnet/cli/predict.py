@@ -9,13 +9,19 @@ import sys
 
 import numpy as np
 
-from ..data.table import column_index, numeric_columns, read_table
+from ..data.table import numeric_columns, read_table
 from . import models
 from .errors import CommandError, UsageError
 from .files import write_text_atomically
 from .imagedata import is_image_file, read_images, saved_divisor
 from .models import Model
-from .tabledata import csv_path, feature_columns
+from .tabledata import (
+    MODEL_MISSING_HINT,
+    csv_path,
+    feature_columns,
+    find_column,
+    saved_encoder,
+)
 
 __all__ = ["cmd_predict"]
 
@@ -29,9 +35,12 @@ def cmd_predict(args: argparse.Namespace) -> int:
             raise UsageError("--target goes with a CSV file; images have no columns")
         X = read_images(path, None, saved_divisor(models.metadata(model)), need_labels=False)[0]
     else:
-        table = read_table(path, header=args.header)
-        exclude = column_index(table, args.target) if args.target is not None else None
-        X = numeric_columns(table, feature_columns(model, table, exclude))
+        table = read_table(path, header=args.header, delimiter=args.delimiter)
+        exclude = find_column(table, args.target, "--target") if args.target else None
+        columns = feature_columns(model, table, exclude)
+        encoder = saved_encoder(model)
+        X = (encoder.transform(table, columns, hint=MODEL_MISSING_HINT)
+             if encoder is not None else numeric_columns(table, columns))
     models.check_width(model, X, path)
     if models.is_classifier(model):
         header, rows = _class_predictions(model, X, args.proba)
@@ -49,7 +58,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     writer.writerows(rows)
     if args.out:
         write_text_atomically(args.out, buffer.getvalue())
-        print(f"wrote {len(rows)} predictions to {args.out}")
+        print(f"wrote {len(rows)} prediction{'' if len(rows) == 1 else 's'} to {args.out}")
     else:
         sys.stdout.write(buffer.getvalue())
         sys.stdout.flush()

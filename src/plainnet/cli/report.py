@@ -23,8 +23,13 @@ def shorten(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
-def list_text(labels: Sequence[Any], limit: int = 10, quote: bool = False) -> str:
-    """``a, b, c and 4 more``: the first ``limit`` labels (text quoted if ``quote``)."""
+def list_text(labels: Sequence[Any], limit: int = 10, quote: bool | None = None) -> str:
+    """``a, b, c and 4 more``: the first ``limit`` labels, text quoted if ``quote``
+    (None: only when a label holds a comma or spaces at its ends, which would make the
+    list ambiguous: ``'x, y', 'z'``)."""
+    if quote is None:
+        quote = any(isinstance(label, str) and ("," in label or label != label.strip())
+                    for label in labels)
     shown = ", ".join(repr(label) if quote and isinstance(label, str) else str(label)
                       for label in labels[:limit])
     return shown + (f" and {len(labels) - limit} more" if len(labels) > limit else "")
@@ -42,8 +47,8 @@ def metric_name(key: str) -> str:
 
 def format_scores(scores: dict[str, Any]) -> str:
     """``loss 0.1234  accuracy 0.9667``: fractions with four decimals, others four digits."""
-    return "  ".join(f"{metric_name(k)} {v:.4f}" if k in ("accuracy", "r2")
-                     else f"{metric_name(k)} {v:.4g}"
+    return "  ".join(f"{metric_name(k)} {v:.4f}" if k in ("accuracy", "r2") and abs(v) < 1e4
+                     else f"{metric_name(k)} {v:.4g}"  # (an absurd R² such as -2.2e+12 too)
                      for k, v in scores.items() if isinstance(v, float))
 
 

@@ -14,8 +14,8 @@ from .report import NO_BREAK, format_scores, list_text, shorten
 __all__ = ["DESCRIBED_KEYS", "cmd_summary"]
 
 #: Metadata that ``summary`` shows in its own words; anything else is listed as it is.
-DESCRIBED_KEYS = ("task", "target", "features", "classes", "dataset", "images", "scaling",
-                  "training", "result")
+DESCRIBED_KEYS = ("task", "target", "features", "encoding", "classes", "dataset", "images",
+                  "scaling", "training", "result")
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
@@ -61,6 +61,9 @@ def _training_record(model: Model) -> list[tuple[str, str]]:
     for key in ("features", "classes"):
         if isinstance(saved.get(key), list):
             lines.append((key, f"{list_text(saved[key], 12)} ({len(saved[key])})"))
+    encoding = saved.get("encoding")
+    if isinstance(encoding, dict) and isinstance(encoding.get("columns"), list):
+        lines.append(("encoding", _encoding_text(encoding)))
     settings = saved.get("training")
     if isinstance(settings, dict):
         lines.append(("settings", _format_settings(settings)))
@@ -68,6 +71,15 @@ def _training_record(model: Model) -> list[tuple[str, str]]:
     if not lines:
         lines.append(("epochs", "0 (not trained)"))
     return lines
+
+
+def _encoding_text(encoding: dict[str, Any]) -> str:
+    """``colour one-hot (3 categories); missing cells: mean``."""
+    parts = [f"{column.get('name')} one-hot ({len(column['categories'])} categories)"
+             for column in encoding["columns"]
+             if isinstance(column, dict) and isinstance(column.get("categories"), list)]
+    parts.append(f"missing cells: {encoding.get('missing')}")
+    return "; ".join(parts)
 
 
 def _format_settings(settings: dict[str, Any]) -> str:
@@ -78,6 +90,8 @@ def _format_settings(settings: dict[str, Any]) -> str:
             value = ",".join(str(v) for v in value) or "0"
         if key == "standardize":
             options += [] if value else ["--no-standardize"]
+        elif value is True:
+            options.append(f"--{key.replace('_', '-')}")
         elif value is not None:  # kept on one line: "--batch-size 32"
             options.append(f"--{key.replace('_', '-')}{NO_BREAK}{value}")
     return " ".join(options)

@@ -13,7 +13,10 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .. import data as datasets
+from ..data.columns import ColumnEncoder
+from ..data.selection import choose_features, rows_with_missing, unnamed_note
 from ..data.table import (
+    ColumnNotFoundError,
     Table,
     column_index,
     numeric_columns,
@@ -22,14 +25,19 @@ from ..data.table import (
     target_column,
 )
 from .errors import CommandError, UsageError
+from .extras import install_hint
 from .imagedata import is_image_file, read_images, saved_divisor
 from .models import Model, is_classifier, metadata, n_outputs, saved_classes, saved_features
 from .report import list_text
 
-__all__ = ["DATASETS", "Data", "builtin", "csv_path", "feature_columns", "labels_for",
-           "load_data"]
+__all__ = ["DATASETS", "MODEL_MISSING_HINT", "Data", "builtin", "csv_path", "feature_columns",
+           "find_column", "labels_for", "load_data", "rows_text", "saved_encoder",
+           "with_header_hint"]
 
 DATASETS = ("xor", "moons", "circles", "spirals", "blobs", "digits")
+#: Ends the message for a missing cell that a saved model cannot fill.
+MODEL_MISSING_HINT = (" (expected a value: the model fills missing values only if it was "
+                      "trained with --missing mean or median)")
 
 
 class Data(NamedTuple):
@@ -43,6 +51,8 @@ class Data(NamedTuple):
     target: str | int | None = None  # the target column: its name (or number without header)
     features: list[str] | None = None  # the names of X's columns, when the file has a header
     images: dict | None = None      # images (X: (n, h, w, c)): shape, dtype, divide_by
+    encoder: ColumnEncoder | None = None  # how the table's columns became X
+    notes: tuple[str, ...] = ()     # what was left out or changed, for train to print
 
 
 def csv_path(args: argparse.Namespace, required: bool = True) -> str | None:
@@ -65,12 +75,16 @@ def load_data(args: argparse.Namespace, model: Model | None = None) -> Data:
     ----------
     args : argparse.Namespace
         The parsed options: ``csv``/``csv_option``, ``target``, ``header``,
-        and ``data``, ``samples``, ``noise``, ``seed`` for a built-in set.
+        ``delimiter``; ``features``, ``drop``, ``missing`` for ``train``; and
+        ``data``, ``samples``, ``noise``, ``seed`` for a built-in set.
     model : Sequential or NeuralNetwork, optional
         The model the data are for: its features are then picked from the
-        file by name (when both know them), and ``--target`` defaults to the
-        model's target column. Without a model, every column but the target
-        is a feature (``train``).
+        file by name (when both know them) and encoded as its metadata says
+        (one-hot categories, missing cells filled or rows dropped), and
+        ``--target`` defaults to the model's target column. Without a model
+        (``train``), the features are every column but the target (or
+        ``--features``) less ``--drop`` and unnamed columns, and the encoding
+        is fitted here (:class:`plainnet.data.ColumnEncoder`).
 
     Returns
     -------
@@ -96,17 +110,86 @@ def load_data(args: argparse.Namespace, model: Model | None = None) -> Data:
     if getattr(args, "labels", None) is not None:
         raise UsageError("--labels goes with an IDX file of images; a CSV file names its "
                          "target column with --target")
-    table = read_table(path, header=args.header)
+    return _table_data(args, path, model)
+
+
+def _table_data(args: argparse.Namespace, path: str, model: Model | None) -> Data:
+    """A CSV file's features and target, encoded for ``model`` (or for training one)."""
+    table = read_table(path, header=args.header, delimiter=getattr(args, "delimiter", None))
     target = args.target if args.target is not None else _saved_target(model, table)
     if target is None:
         raise UsageError("--target COLUMN is needed: the name of the column to predict")
-    column = column_index(table, target)
-    features = feature_columns(model, table, exclude=column)
+    column = find_column(table, target, "--target")
+    notes: list[str] = []
+    encoder = saved_encoder(model) if model is not None else None
+    if model is None:  # train: the features are chosen here, and the encoder fitted
+        features, unnamed = _choose(table, column, args)
+        if unnamed:
+            notes.append(unnamed_note(table, unnamed))
+    else:
+        features = feature_columns(model, table, exclude=column)
+    missing = args.missing if model is None else (encoder.missing if encoder else "error")
+    if missing == "drop":
+        dropped = rows_with_missing(table, [*features, column])
+        if dropped.all():
+            raise CommandError(f"{path}: every row has a missing value, so --missing drop "
+                               "leaves none")
+        if dropped.any():
+            table = table.take(~dropped)
+            why = "--missing drop" if model is None else "trained with --missing drop"
+            notes.append(f"left out {rows_text(int(dropped.sum()))} with missing values ({why})")
+    if model is None:
+        encoder = ColumnEncoder.fit(table, features, missing, argument="--missing ")
+    if encoder is None:
+        X = numeric_columns(table, features)
+    elif model is None:
+        X = encoder.transform(table, features, hint=" (expected a value, or --missing drop, "
+                              "mean or median to handle missing values)")
+    else:
+        X = encoder.transform(table, features, hint=MODEL_MISSING_HINT)
     y, classes = target_column(table, column)
     names = table.names
-    return Data(numeric_columns(table, features), y, classes, path,
-                target=names[column] if names is not None else column,
-                features=[names[j] for j in features] if names is not None else None)
+    return Data(X, y, classes, path, target=names[column] if names is not None else column,
+                features=[names[j] for j in features] if names is not None else None,
+                encoder=encoder, notes=tuple(notes))
+
+
+def _choose(table: Table, column: int, args: argparse.Namespace) -> tuple[list[int], list[int]]:
+    """``train``'s feature columns: --features, less --drop; unnamed columns left out."""
+    def names(text: str | None) -> list[str] | None:
+        return None if text is None else [name for name in text.split(",") if name.strip()]
+
+    try:
+        return choose_features(table, column, names(args.features), names(args.drop), "--")
+    except ColumnNotFoundError as error:
+        raise CommandError(with_header_hint(error)) from None
+
+
+def find_column(table: Table, name: str, option: str) -> int:
+    """The column ``name`` (``--target``), with a hint to list the header if it is not there."""
+    try:
+        return column_index(table, name)
+    except ColumnNotFoundError as error:
+        raise CommandError(f"{option} {name}: {with_header_hint(error)}") from None
+
+
+def with_header_hint(error: ColumnNotFoundError) -> str:
+    """The error's message, pointing to ``--list-columns`` when the header was cut short."""
+    text = str(error)
+    if len(error.names) > 12:
+        text += " (add --list-columns to see them all)"
+    return text
+
+
+def rows_text(n: int) -> str:
+    """``1 row``, ``2 rows``."""
+    return f"{n} row" if n == 1 else f"{n:,} rows"
+
+
+def saved_encoder(model: Model) -> ColumnEncoder | None:
+    """The column encoding a model was trained with (``metadata['encoding']``), or None."""
+    record = metadata(model).get("encoding")
+    return None if record is None else ColumnEncoder.from_json(record)
 
 
 def builtin(name: str, samples: int, noise: float | None, seed: int) -> Data:
@@ -115,7 +198,11 @@ def builtin(name: str, samples: int, noise: float | None, seed: int) -> Data:
     if name == "xor":
         X, y = datasets.xor()
     elif name == "digits":
-        X, y = datasets.digits()
+        try:
+            X, y = datasets.digits()
+        except ImportError:
+            raise ImportError("--data digits needs scikit-learn; install it with: "
+                              + install_hint("sklearn")) from None
     elif name == "blobs":
         X, y = datasets.blobs(samples, seed=seed,
                               **({} if noise is None else {"cluster_std": noise}))
@@ -150,7 +237,10 @@ def feature_columns(model: Model | None, table: Table, exclude: int | None) -> l
     """The columns the model reads: its features by name, else every column but ``exclude``."""
     names = saved_features(model) if model is not None else None
     if names is not None and table.names is not None:
-        return select_columns(table, names)
+        try:
+            return select_columns(table, names)
+        except ColumnNotFoundError as error:
+            raise CommandError(with_header_hint(error)) from None
     return [j for j in range(table.width) if j != exclude]
 
 

@@ -28,9 +28,9 @@ from .imagedata import PixelScaling
 from .imagetrain import check_image_task, image_model_text, print_image_data
 from .models import scores
 from .plot import history_figure, prepare_figure_file, save_figure
-from .progress import ProgressLine
+from .progress import EpochLines, ProgressLine
 from .report import format_scores, list_text
-from .tabledata import Data, load_data
+from .tabledata import Data, load_data, rows_text
 from .trainsetup import (
     Split,
     choose_task,
@@ -56,8 +56,11 @@ def cmd_train(args: argparse.Namespace) -> int:
                              "X and y); a table is learned by Dense layers (--hidden)")
         _check_features(data)
         task, reason = choose_task(data, args.task)
+    if args.class_weight and task != "classification":
+        raise UsageError(f"--class-weight {args.class_weight} weights classes, but the task is "
+                         f"{task}")
     y, classes = training_targets(data, task)
-    split = shuffle_and_split(data.X, y, args.validation_split, args.seed)
+    split = shuffle_and_split(data.X, y, args.validation_split, args.seed, args.test_size)
     scaling: Scaling | PixelScaling
     if data.images is not None:
         scaling = PixelScaling(data.images["divide_by"])
@@ -72,7 +75,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     model.metadata = metadata
     _print_plan(data, task, reason, classes, split, model, args)
 
-    finished = _fit(model, split, scaling, args)
+    finished = _fit(model, split, scaling, args, task)
     if not finished:  # Ctrl-C: fit kept the completed epochs (and the checkpoint has them)
         hint = "; run again with --resume to go on" if args.checkpoint else ""
         print(f"{PROG}: interrupted after {model.epochs_done} epochs; the model was not "
@@ -123,15 +126,28 @@ def _check_features(data: Data) -> None:
 def _print_plan(data: Data, task: str, reason: str, classes: list | None, split: Split,
                 model: Sequential, args: argparse.Namespace) -> None:
     n_train, n_val = len(split.X_train), len(split.X_val)
+    n_test = 0 if split.X_test is None else len(split.X_test)
     if data.images is not None:
         print_image_data(data)
     else:
-        features = f" ({list_text(data.features, 6)})" if data.features else ""
-        print(f"data: {data.name}, {n_train + n_val} rows, {data.X.shape[1]} features{features}")
-    kind = f"{len(classes)} classes ({list_text(classes, 8)})" if classes else "regression"
+        names = data.features or []
+        features = f" ({list_text(names, 6)})" if names else ""
+        print(f"data: {data.name}, {rows_text(n_train + n_val + n_test)}, "
+              f"{_count(len(names) or data.X.shape[1], 'feature')}{features}")
+        if data.encoder is not None and data.encoder.n_inputs != len(data.encoder.columns):
+            texts = [spec for spec in data.encoder.columns if spec.categories is not None]
+            print(f"inputs: {data.encoder.n_inputs} (one per category of the text column"
+                  f"{'s' if len(texts) > 1 else ''} "
+                  f"{list_text([spec.name for spec in texts], 6, quote=True)})")
+        for note in data.notes:
+            print(f"note: {note}")
+    kind = (f"{len(classes)} classes ({list_text(classes, 8)})" if classes
+            else "regression")
     task_text = kind if task == "regression" else f"classification, {kind}"
     print(f"task: {task_text} [{reason}]")
-    print(f"split: {n_train} rows to train, {n_val} to validate (seed {args.seed})")
+    test = f", {n_test} to test at the end" if n_test else ""
+    print(f"split: {rows_text(n_train)} to train, {n_val} to validate{test} "
+          f"(seed {args.seed})")
     if data.images is not None:
         sizes = image_model_text(model, args.conv or (), args.hidden)
     else:
@@ -142,12 +158,14 @@ def _print_plan(data: Data, task: str, reason: str, classes: list | None, split:
         print(f"resuming from {args.checkpoint} after epoch {model.epochs_done}")
 
 
-def _fit(model: Sequential, split: Split, scaling: Scaling, args: argparse.Namespace) -> bool:
+def _fit(model: Sequential, split: Split, scaling: Scaling, args: argparse.Namespace,
+         task: str) -> bool:
     """Train (or go on training); False if Ctrl-C stopped it before the end.
 
     A resumed run whose early stopping had already stopped trains no more
     epochs: ``EarlyStopping`` finds that in the checkpoint's history.
     """
+    done_before = model.epochs_done  # > 0 when resuming
     has_validation = len(split.X_val) > 0
     callbacks: list[Callback] = []
     stopping = None
@@ -158,8 +176,11 @@ def _fit(model: Sequential, split: Split, scaling: Scaling, args: argparse.Names
         callbacks.append(stopping)
     if args.log:
         callbacks.append(CSVLogger(args.log, append=args.resume))
+    target_scale = getattr(scaling, "target_scale", None) if task == "regression" else None
     if args.verbose == 1:
-        callbacks.append(ProgressLine(args.epochs))
+        callbacks.append(ProgressLine(args.epochs, target_scale=target_scale))
+    elif args.verbose == 2:  # fit's line per epoch, in the target's units
+        callbacks.append(EpochLines(args.epochs, sys.stdout, target_scale=target_scale))
     validation = ((scaling.inputs(split.X_val), scaling.targets(split.y_val))
                   if has_validation else None)
     start = time.perf_counter()
@@ -167,18 +188,32 @@ def _fit(model: Sequential, split: Split, scaling: Scaling, args: argparse.Names
         warnings.filterwarnings("ignore", message="fit interrupted by Ctrl-C")
         model.fit(scaling.inputs(split.X_train), scaling.targets(split.y_train),
                   epochs=args.epochs, batch_size=args.batch_size, validation_data=validation,
-                  callbacks=callbacks, verbose=2 if args.verbose == 2 else 0,
-                  checkpoint=args.checkpoint, resume=args.resume)
+                  callbacks=callbacks, verbose=0,
+                  checkpoint=args.checkpoint, resume=args.resume,
+                  class_weight=args.class_weight)
     if model.epochs_done < args.epochs and not model.stop_training:
         return False
     seconds = time.perf_counter() - start
-    stopped = ""
+    stopped = kept = ""
     if stopping is not None and stopping.best_epoch is not None and (
             model.stop_training or model.epochs_done < args.epochs):
-        stopped = (f" (stopped early; the weights of epoch {stopping.best_epoch + 1} "
-                   "are kept)")
-    print(f"trained {model.epochs_done} epochs in {seconds:.2f} s{stopped}")
+        kept = f"the weights of epoch {stopping.best_epoch + 1} are kept"
+        stopped = f" (stopped early; {kept})"
+    ran = model.epochs_done - done_before
+    if ran == 0 and args.resume:
+        why = "stopped early" if kept else "finished"
+        print(f"nothing left to train: the run in {args.checkpoint} had {why} after "
+              f"{_epochs(model.epochs_done)}" + (f" ({kept})" if kept else ""))
+    elif done_before:
+        print(f"trained {_epochs(ran)} (epochs {done_before + 1} to {model.epochs_done}) in "
+              f"{seconds:.2f} s{stopped}")
+    else:
+        print(f"trained {_epochs(ran)} in {seconds:.2f} s{stopped}")
     return True
+
+
+def _epochs(n: int) -> str:
+    return f"{n} epoch" if n == 1 else f"{n} epochs"
 
 
 def _report(model: Sequential, split: Split, args: argparse.Namespace) -> dict[str, Any]:
@@ -189,8 +224,14 @@ def _report(model: Sequential, split: Split, args: argparse.Namespace) -> dict[s
     parts = [("train", split.X_train, split.y_train)]
     if len(split.X_val):
         parts.append(("validation", split.X_val, split.y_val))
+    if split.X_test is not None and len(split.X_test):
+        parts.append(("test", split.X_test, split.y_test))
     for name, X, y in parts:
         values = scores(model, X, y)
         print(f"{name + ':':<12}{format_scores(values)}")
         result[name] = {k: v if np.isfinite(v) else None for k, v in values.items()}
     return result
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}" if n == 1 else f"{n} {what}s"

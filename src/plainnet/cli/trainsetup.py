@@ -17,7 +17,8 @@ import numpy as np
 from .._validation import make_rng
 from ..activations import Sigmoid, Softmax
 from ..data.scaling import Scaling
-from ..layers import Conv2D, Dense, Flatten, MaxPool2D
+from ..layers import BatchNormalization, Conv2D, Dense, Dropout, Flatten, MaxPool2D
+from ..layers.activation import get as activation_layer
 from ..model import Sequential
 from ..optimizers import OPTIMIZER_TYPES
 from .errors import CommandError
@@ -32,12 +33,14 @@ __all__ = ["RESUME_KEYS", "Split", "build_image_model", "build_model", "choose_t
 
 
 class Split(NamedTuple):
-    """The rows to train on and the rows to validate on (possibly none)."""
+    """The rows to train on, to validate on and to test on at the end (possibly none)."""
 
     X_train: np.ndarray
     y_train: np.ndarray
     X_val: np.ndarray
     y_val: np.ndarray
+    X_test: np.ndarray | None = None
+    y_test: np.ndarray | None = None
 
 
 def choose_task(data: Data, task: str) -> tuple[str, str]:
@@ -76,17 +79,22 @@ def training_targets(data: Data, task: str) -> tuple[np.ndarray, list | None]:
     return np.searchsorted(values, data.y).astype(np.int64), [int(v) for v in values]
 
 
-def shuffle_and_split(X: np.ndarray, y: np.ndarray, fraction: float, seed: int) -> Split:
-    """Shuffle the rows (a file may be sorted by class), then hold out the last ``fraction``."""
+def shuffle_and_split(X: np.ndarray, y: np.ndarray, fraction: float, seed: int,
+                      test_fraction: float = 0.0) -> Split:
+    """Shuffle the rows (a file may be sorted by class), then hold out the last
+    ``test_fraction`` to test and, before them, ``fraction`` to validate."""
     n = len(X)
     order = make_rng(seed).permutation(n)
     X, y = X[order], y[order]
+    n_test = int(round(n * test_fraction))
     n_val = int(round(n * fraction))
-    if n_val >= n:
-        raise CommandError(f"--validation-split {fraction} leaves no rows to train on out of "
-                           f"{n}")
-    n_train = n - n_val
-    return Split(X[:n_train], y[:n_train], X[n_train:], y[n_train:])
+    if n_val + n_test >= n:
+        options = f"--validation-split {fraction}" + (
+            f" with --test-size {test_fraction}" if test_fraction else "")
+        raise CommandError(f"{options} leaves no rows to train on out of {n}")
+    n_train, n_rest = n - n_val - n_test, n - n_test
+    return Split(X[:n_train], y[:n_train], X[n_train:n_rest], y[n_train:n_rest],
+                 X[n_rest:], y[n_rest:])
 
 
 def training_metadata(data: Data, task: str, classes: list | None,
@@ -101,6 +109,8 @@ def training_metadata(data: Data, task: str, classes: list | None,
         record["target"] = data.target
         if data.features is not None:
             record["features"] = list(data.features)
+        if data.encoder is not None and not data.encoder.is_plain:
+            record["encoding"] = data.encoder.to_json()
     if classes is not None:
         record["classes"] = classes
     record["scaling"] = {**scaling.to_json(), "folded": False}
@@ -111,6 +121,11 @@ def training_metadata(data: Data, task: str, classes: list | None,
         "validation_split": args.validation_split, "early_stopping": args.patience,
         "seed": args.seed, "standardize": args.standardize,
     }
+    extra = {"l2": args.l2 or None, "dropout": args.dropout or None,
+             "batch_norm": args.batch_norm or None, "clipnorm": args.clipnorm,
+             "class_weight": args.class_weight, "test_size": args.test_size or None,
+             "missing": None if args.missing == "error" else args.missing}
+    record["training"].update({k: v for k, v in extra.items() if v is not None})
     if data.images is not None:  # images are scaled on reading, never standardised
         del record["training"]["standardize"]
         if args.conv:
@@ -119,7 +134,8 @@ def training_metadata(data: Data, task: str, classes: list | None,
 
 
 def build_model(n_inputs: int, hidden: Sequence[int], activation: str, n_classes: int | None,
-                seed: int) -> Sequential:
+                seed: int, l2: float = 0.0, dropout: float = 0.0,
+                batch_norm: bool = False) -> Sequential:
     """A Dense stack for ``n_classes`` classes (None: regression with one output).
 
     Parameters
@@ -133,6 +149,12 @@ def build_model(n_inputs: int, hidden: Sequence[int], activation: str, n_classes
         2: one output and a sigmoid; more: ``n_classes`` outputs and a softmax;
         None: one linear output.
     seed : int
+    l2 : float, default 0.0
+        L2 penalty of every Dense layer's weights.
+    dropout : float, default 0.0
+        Rate of a ``Dropout`` layer after each hidden layer (0: none).
+    batch_norm : bool, default False
+        Each hidden layer is ``Dense -> BatchNormalization -> activation``.
 
     Returns
     -------
@@ -142,14 +164,20 @@ def build_model(n_inputs: int, hidden: Sequence[int], activation: str, n_classes
     layers: list = []
     width = n_inputs
     for size in hidden:
-        layers.append(Dense(width, size, activation=activation))
+        if batch_norm:
+            layers += [Dense(width, size, l2=l2), BatchNormalization(),
+                       activation_layer(activation)]
+        else:
+            layers.append(Dense(width, size, activation=activation, l2=l2))
+        if dropout:
+            layers.append(Dropout(dropout))
         width = size
     if n_classes is None:
-        layers.append(Dense(width, 1))
+        layers.append(Dense(width, 1, l2=l2))
     elif n_classes == 2:
-        layers += [Dense(width, 1), Sigmoid()]
+        layers += [Dense(width, 1, l2=l2), Sigmoid()]
     else:
-        layers += [Dense(width, n_classes), Softmax()]
+        layers += [Dense(width, n_classes, l2=l2), Softmax()]
     return Sequential(layers, seed=seed)
 
 
@@ -191,8 +219,10 @@ def new_model(args: argparse.Namespace, n_inputs: int, classes: list | None,
         model = build_image_model(input_shape, args.conv or (), args.hidden, args.activation,
                                   n_classes, args.seed)
     else:
-        model = build_model(n_inputs, args.hidden, args.activation, n_classes, args.seed)
-    optimizer = OPTIMIZER_TYPES[args.optimizer](learning_rate=args.learning_rate)
+        model = build_model(n_inputs, args.hidden, args.activation, n_classes, args.seed,
+                            l2=args.l2, dropout=args.dropout, batch_norm=args.batch_norm)
+    optimizer = OPTIMIZER_TYPES[args.optimizer](learning_rate=args.learning_rate,
+                                                clipnorm=args.clipnorm)
     if n_classes is None:
         model.compile(loss="mse", optimizer=optimizer, metrics=["mae", "r2"])
     else:
@@ -202,8 +232,8 @@ def new_model(args: argparse.Namespace, n_inputs: int, classes: list | None,
 
 
 #: The metadata a checkpoint must share with the current command to be resumed.
-RESUME_KEYS = ("task", "target", "features", "classes", "dataset", "images", "training",
-               "scaling")
+RESUME_KEYS = ("task", "target", "features", "encoding", "classes", "dataset", "images",
+               "training", "scaling")
 
 
 def resume_model(args: argparse.Namespace, metadata: dict[str, Any]) -> Sequential:

@@ -23,12 +23,15 @@ Preparing data (:mod:`plainnet.data.preprocessing`)
 Standardising for a model (:mod:`plainnet.data.scaling`)
     :class:`Scaling`, and :func:`fold_standardization` to fold it into the
     model's first (and last) ``Dense`` layer so the model takes raw data
-CSV files (:mod:`plainnet.data.csv`, :mod:`plainnet.data.table`)
+CSV files (:mod:`plainnet.data.csv`, :mod:`~plainnet.data.table`, :mod:`~plainnet.data.columns`)
     :func:`load_csv` for arrays; :func:`read_table` and the column helpers
     :func:`column_index`, :func:`column_label`, :func:`select_columns`,
     :func:`numeric_columns`, :func:`target_column` for a :class:`Table` of
-    text cells, as the command line reads files; both use the one reader
-    :func:`read_csv_rows`.
+    numbers and text, as the command line reads files; :class:`ColumnEncoder`
+    turns its columns into inputs (one-hot categories, missing values), and
+    :mod:`plainnet.data.selection` chooses them; all use the one reader of
+    :mod:`plainnet.data.csvreader` (:func:`read_csv_rows` is its plain
+    row-by-row form).
 IDX files and MNIST (:mod:`plainnet.data.idx`)
     :func:`read_idx`, :func:`load_mnist` (flattened rows), and
     :func:`read_idx_split`, the images and labels of one split unflattened
@@ -46,6 +49,7 @@ Bundled with scikit-learn (:mod:`plainnet.data.bundled`)
 from __future__ import annotations
 
 from .bundled import SKLEARN_HINT, Dataset, digits, iris
+from .columns import MISSING_POLICIES, ColumnEncoder, ColumnSpec
 from .csv import CSVData, load_csv
 from .fashion import FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, fashion_mnist
 from .generated import Seed, blobs, circles, moons, spirals, xor
@@ -54,6 +58,7 @@ from .preprocessing import Standardizer, one_hot, standardize
 from .scaling import Scaling, fold_standardization
 from .split import batches, train_test_split
 from .table import (
+    ColumnNotFoundError,
     Table,
     column_index,
     column_label,
@@ -68,6 +73,10 @@ __all__ = [
     "Scaling",
     "fold_standardization",
     "CSVData",
+    "ColumnEncoder",
+    "ColumnNotFoundError",
+    "ColumnSpec",
+    "MISSING_POLICIES",
     "Dataset",
     "FASHION_MNIST_CLASSES",
     "FASHION_MNIST_DIR",

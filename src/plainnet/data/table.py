@@ -1,94 +1,116 @@
-"""CSV files as tables of text: the one CSV reader, and the columns the command line needs.
+"""CSV files as tables: columns of numbers or of text, and the columns the command line needs.
 
-:func:`read_csv_rows` is plainnet's one CSV reader; :func:`read_table` turns
-its rows into a :class:`Table`, which keeps every cell as text so that
-columns become numbers only when asked for (the command line reads files
-this way: a column nobody uses, an id or a comment, may hold anything).
-:func:`plainnet.data.load_csv` builds on the same table to return arrays::
+:func:`read_table` reads a file with the one CSV reader
+(:mod:`plainnet.data.csvreader`) into a :class:`Table`: each column holds
+numbers (NaN where a cell is missing) or text; columns become model inputs
+only when asked for (the command line reads files this way: a column nobody
+uses, an id or a comment, may hold anything). :func:`plainnet.data.load_csv`
+builds on the same table to return arrays::
 
     table = read_table("iris.csv")
     target = column_index(table, "species")
     X = numeric_columns(table, [j for j in range(table.width) if j != target])
     y, classes = target_column(table, target)
 
-Files are UTF-8 (a byte-order mark is allowed); blank lines are skipped and
-whitespace around cells is ignored. Every problem with a file is a
-``ValueError`` whose message names the file and, where it helps, the line and
-the column.
+Files are UTF-8 (a byte-order mark is allowed), LF or CRLF, with a comma,
+semicolon or tab between cells (found from the first lines unless given);
+blank lines are skipped and whitespace around cells is ignored. Every problem
+with a file is a ``ValueError`` whose message names the file and, where it
+helps, the line and the column. A column name that is not in the header is a
+:class:`ColumnNotFoundError` that suggests the nearest name ("did you mean
+'diagnosis'?").
 """
 
 from __future__ import annotations
 
-import csv
-import math
+import difflib
 import os
 import re
 from collections.abc import Sequence
-from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["Table", "column_index", "column_label", "numeric_columns", "parse_target",
-           "read_csv_rows", "read_table", "select_columns", "target_column"]
+from .csvreader import MISSING_CELLS, read_csv_rows, read_raw_table, row_lines
+
+__all__ = ["ColumnNotFoundError", "Table", "column_index", "column_label", "did_you_mean",
+           "numeric_columns", "parse_target", "raise_not_number", "read_csv_rows", "read_table",
+           "select_columns", "target_column", "unnamed_columns"]
 
 
-def read_csv_rows(
-    path: str | os.PathLike[str], delimiter: str = ","
-) -> tuple[list[list[str]], list[int]]:
-    """Read the non-blank rows of a CSV file, cells stripped, with their line numbers.
+class Table:
+    """The rows of a CSV file, column by column.
 
-    Parameters
+    Attributes
     ----------
     path : str or os.PathLike
-        The file, UTF-8 text (a byte-order mark is allowed).
-    delimiter : str, default ","
-        Cell separator, one character.
-
-    Returns
-    -------
-    rows : list of list of str
-        The cells of each row that holds at least one non-blank cell.
-    line_numbers : list of int
-        The line of the file each row ends on, for messages.
-
-    Raises
-    ------
-    OSError
-        If the file cannot be opened (e.g. FileNotFoundError).
-    ValueError
-        If the file is not UTF-8 or not valid CSV, naming the file (and line).
+    names : list of str or None
+        The header's cells; None for a file read without a header.
+    values : ndarray of float64, shape (n_rows, width)
+        Column ``j`` of numbers: the numbers, NaN where a cell is missing;
+        column ``j`` of text: codes into ``vocabularies[j]``.
+    vocabularies : dict of int to ndarray of str
+        For each text column, the text of each code.
+    delimiter : str
     """
-    rows, line_numbers = [], []
-    with open(path, newline="", encoding="utf-8-sig") as file:
-        reader = csv.reader(file, delimiter=delimiter)
-        try:
-            for row in reader:
-                cells = [cell.strip() for cell in row]
-                if any(cells):
-                    rows.append(cells)
-                    line_numbers.append(reader.line_num)
-        except csv.Error as error:
-            raise ValueError(f"{path}, line {reader.line_num}: malformed CSV: {error}") from None
-        except UnicodeDecodeError as error:
-            raise ValueError(f"{path}: not UTF-8 text: {error}") from None
-    return rows, line_numbers
 
-
-class Table(NamedTuple):
-    """The rows of a CSV file, every cell as stripped text."""
-
-    path: str | os.PathLike[str]
-    names: list[str] | None  # the header's cells; None for a file read without a header
-    cells: np.ndarray        # (n_rows, width) array of str
-    lines: list[int]         # the line number of each row, for messages
+    def __init__(self, path: str | os.PathLike[str], names: list[str] | None,
+                 values: np.ndarray, vocabularies: dict[int, np.ndarray], delimiter: str = ",",
+                 lines: np.ndarray | None = None, header: bool = True) -> None:
+        self.path, self.names, self.values = path, names, values
+        self.vocabularies, self.delimiter = vocabularies, delimiter
+        self._lines, self._header = lines, header
+        self._parent: tuple[Table, np.ndarray] | None = None  # a table this one was taken from
 
     @property
     def width(self) -> int:
         """The number of columns."""
-        return self.cells.shape[1]
+        return self.values.shape[1]
+
+    def __len__(self) -> int:
+        """The number of rows."""
+        return self.values.shape[0]
+
+    @property
+    def lines(self) -> np.ndarray:
+        """The line number of each row, for messages (found by reading the file again)."""
+        if self._lines is None and self._parent is not None:
+            table, rows = self._parent
+            self._lines = table.lines[rows]
+        elif self._lines is None:
+            self._lines = row_lines(self.path, self.delimiter, self._header)
+        return self._lines
+
+    def is_text(self, j: int) -> bool:
+        """Whether column ``j`` holds text (some cell is neither a number nor missing)."""
+        return j in self.vocabularies
+
+    def text(self, j: int) -> np.ndarray:
+        """The cells of text column ``j``, as an array of str."""
+        return self.vocabularies[j][self.values[:, j].astype(np.intp)]
+
+    def missing(self, j: int) -> np.ndarray:
+        """Which cells of column ``j`` are missing (empty, ``NA``, ``NaN``, ...)."""
+        if j in self.vocabularies:
+            return np.isin(self.vocabularies[j], list(MISSING_CELLS))[
+                self.values[:, j].astype(np.intp)]
+        return np.isnan(self.values[:, j])
+
+    def take(self, rows: np.ndarray) -> Table:
+        """The table of the rows ``rows`` (indices or a boolean mask)."""
+        lines = None if self._lines is None else self._lines[rows]
+        table = Table(self.path, self.names, self.values[rows], self.vocabularies,
+                      self.delimiter, lines, self._header)
+        if lines is None:
+            table._parent = (self, rows)
+        return table
+
+    def line(self, i: int) -> int:
+        """The line number of row ``i``."""
+        return int(self.lines[i])
 
 
-def read_table(path: str | os.PathLike[str], header: bool = True, delimiter: str = ",") -> Table:
+def read_table(path: str | os.PathLike[str], header: bool = True,
+               delimiter: str | None = None) -> Table:
     """Read a CSV file into a :class:`Table`, skipping blank lines.
 
     Parameters
@@ -96,8 +118,8 @@ def read_table(path: str | os.PathLike[str], header: bool = True, delimiter: str
     path : str or os.PathLike
     header : bool, default True
         Whether the first non-blank row holds the column names.
-    delimiter : str, default ","
-        Cell separator.
+    delimiter : str or None, default None
+        Cell separator; None: found from the first lines (comma, semicolon or tab).
 
     Returns
     -------
@@ -111,19 +133,24 @@ def read_table(path: str | os.PathLike[str], header: bool = True, delimiter: str
         If the file is not UTF-8 CSV text, is empty, has a header and no
         rows, or has rows of different lengths.
     """
-    rows, lines = read_csv_rows(path, delimiter)
-    if not rows:
-        raise ValueError(f"{path}: the file is empty")
-    names = None
-    if header:
-        names, header_line = rows.pop(0), lines.pop(0)
-        if not rows:
-            raise ValueError(f"{path}: the header on line {header_line} is not followed by data")
-    width = len(names) if names is not None else len(rows[0])
-    for cells, line in zip(rows, lines, strict=True):
-        if len(cells) != width:
-            raise ValueError(f"{path}, line {line}: expected {width} columns, found {len(cells)}")
-    return Table(path, names, np.array(rows, dtype=str).reshape(len(rows), width), lines)
+    if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1):
+        raise ValueError(f"delimiter must be one character, got {delimiter!r}")
+    raw = read_raw_table(path, header=header, delimiter=delimiter)
+    return Table(path, raw.names, raw.values, raw.vocabularies, raw.delimiter, raw.lines,
+                 header)
+
+
+class ColumnNotFoundError(ValueError):
+    """A column name that the header does not have; ``names`` is the whole header."""
+
+    def __init__(self, message: str, names: list[str]) -> None:
+        super().__init__(message)
+        self.names = names
+
+
+def unnamed_columns(table: Table) -> list[int]:
+    """The columns whose header cell is empty, such as the index pandas writes first."""
+    return [] if table.names is None else [j for j, name in enumerate(table.names) if not name]
 
 
 def column_index(table: Table, column: str) -> int:
@@ -143,9 +170,10 @@ def column_index(table: Table, column: str) -> int:
 
     Raises
     ------
+    ColumnNotFoundError
+        If the header has no such name (suggesting the nearest one).
     ValueError
-        If there is no such column, the header names it twice, or the number
-        is out of range.
+        If the header names it twice, or the number is out of range.
     """
     if table.names is not None and column in table.names:
         if table.names.count(column) > 1:
@@ -160,8 +188,19 @@ def column_index(table: Table, column: str) -> int:
     if table.names is None:
         raise ValueError(f"{table.path}: without a header, columns are given by number "
                          f"(0 to {table.width - 1}, or -1 for the last), not {column!r}")
-    raise ValueError(f"{table.path}: no column named {column!r}; the header has "
-                     f"{_list(table.names)}")
+    raise ColumnNotFoundError(f"{table.path}: no column named {column!r}"
+                              f"{did_you_mean(column, table.names)}; the header has "
+                              f"{len(table.names)} columns: {_list(table.names)}", table.names)
+
+
+def did_you_mean(name: str, names: Sequence[str]) -> str:
+    """``" (did you mean 'diagnosis'?)"`` for the nearest of ``names`` (case ignored), or ""."""
+    lowered = {candidate.lower(): candidate for candidate in reversed(names)}
+    key = name.strip().lower()
+    if key in lowered:
+        return f" (did you mean {lowered[key]!r}?)"
+    close = difflib.get_close_matches(key, list(lowered), n=1, cutoff=0.6)
+    return f" (did you mean {lowered[close[0]]!r}?)" if close else ""
 
 
 def column_label(table: Table, j: int) -> str:
@@ -195,8 +234,10 @@ def select_columns(table: Table, names: Sequence[str]) -> list[int]:
     if missing:
         header_is_data = all(_is_number(cell) for cell in table.names)
         hint = " (the first row looks like data: add --no-header?)" if header_is_data else ""
-        raise ValueError(f"{table.path}: no column named {missing[0]!r}, which the model "
-                         f"needs; it was trained on the columns {_list(names)}{hint}")
+        raise ColumnNotFoundError(
+            f"{table.path}: no column named {missing[0]!r}{did_you_mean(missing[0], table.names)}"
+            f", which the model needs; it was trained on the columns {_list(names)}{hint}",
+            table.names)
     return [column_index(table, name) for name in names]
 
 
@@ -209,8 +250,8 @@ def numeric_columns(table: Table, columns: Sequence[int], finite: bool = True) -
     columns : sequence of int
         Column indices.
     finite : bool, default True
-        Whether NaN and infinite values (cells such as ``nan``, ``inf``) are
-        refused.
+        Whether missing cells (empty, ``NA``, ``NaN``) and infinite values
+        are refused; with False they are NaN and ``inf``.
 
     Returns
     -------
@@ -220,28 +261,32 @@ def numeric_columns(table: Table, columns: Sequence[int], finite: bool = True) -
     ------
     ValueError
         Naming the line and column of the first cell that is not a number
-        (or not a finite number, when ``finite``).
+        (or, when ``finite``, a missing value or an infinite number).
     """
-    cells = table.cells[:, list(columns)]
-    try:
-        values = cells.astype(np.float64)
-    except ValueError:
-        values = None
-    if values is not None and (not finite or np.all(np.isfinite(values))):
-        return values
-    for (row, j), cell in np.ndenumerate(cells):  # only runs to report the problem
-        try:
-            value = float(cell)
-        except ValueError:
-            what = "a number"
-        else:
-            if not finite or math.isfinite(value):
-                continue
-            what = "a finite number (not NaN or infinite)"
-        raise ValueError(f"{table.path}, line {table.lines[row]}, "
-                         f"{column_label(table, columns[j])}: expected {what}, found "
-                         f"{str(cell)!r}")
-    raise AssertionError("unreachable: some cell was not a finite number")  # pragma: no cover
+    columns = list(columns)
+    for j in columns:
+        if table.is_text(j):
+            raise_not_number(table, j)
+    values = table.values[:, columns]
+    if finite and not np.all(np.isfinite(values)):
+        row, k = np.argwhere(~np.isfinite(values))[0]
+        j = columns[k]
+        where = f"{table.path}, line {table.line(row)}, {column_label(table, j)}"
+        if np.isnan(values[row, k]):
+            raise ValueError(f"{where}: missing value")
+        raise ValueError(f"{where}: expected a finite number, found {values[row, k]}")
+    return values
+
+
+def raise_not_number(table: Table, j: int) -> None:
+    """Raise the ``ValueError`` "expected a number, found 'x'" for text column ``j``."""
+    vocabulary = table.vocabularies[j]
+    is_text = np.array([cell not in MISSING_CELLS and not _is_number(cell)
+                        for cell in vocabulary], dtype=bool)
+    row = int(np.flatnonzero(is_text[table.values[:, j].astype(np.intp)])[0])
+    cell = str(table.text(j)[row])
+    raise ValueError(f"{table.path}, line {table.line(row)}, {column_label(table, j)}: "
+                     f"expected a number, found {cell!r}")
 
 
 def target_column(table: Table, j: int) -> tuple[np.ndarray, list[str] | None]:
@@ -264,13 +309,13 @@ def target_column(table: Table, j: int) -> tuple[np.ndarray, list[str] | None]:
     Raises
     ------
     ValueError
-        For an empty cell, or a number that is NaN or infinite.
+        For a missing cell, or a number that is infinite.
     """
     values, classes = parse_target(table, j, column_label(table, j))
     if classes is not None:
         return values, [str(c) for c in classes]
     if not np.all(np.isfinite(values)):
-        numeric_columns(table, [j])  # raises, naming the first NaN or infinite cell
+        numeric_columns(table, [j])  # raises, naming the first infinite cell
     return values, None
 
 
@@ -278,20 +323,18 @@ def parse_target(table: Table, j: int, label: str) -> tuple[np.ndarray, np.ndarr
     """Column ``j`` as float64 numbers ``(values, None)``, or as text ``(codes, classes)``.
 
     The building block of :func:`target_column` and :func:`plainnet.data.load_csv`:
-    numbers may be NaN or infinite; text gives int64 codes numbering the
-    sorted distinct cells, ``classes[codes[i]]`` being row ``i``'s text.
-    ``label`` names the column in the ``ValueError`` for an empty cell.
+    numbers may be infinite; text gives int64 codes numbering the sorted
+    distinct cells, ``classes[codes[i]]`` being row ``i``'s text. ``label``
+    names the column in the ``ValueError`` for a missing cell.
     """
-    cells = table.cells[:, j]
-    empty = np.flatnonzero(cells == "")
+    empty = np.flatnonzero(table.missing(j))
     if empty.size:
-        raise ValueError(f"{table.path}, line {table.lines[empty[0]]}, {label}: "
-                         "the target is empty")
-    try:
-        return cells.astype(np.float64), None
-    except ValueError:  # text: class labels
-        classes, codes = np.unique(cells, return_inverse=True)
-        return codes.reshape(-1).astype(np.int64), classes
+        raise ValueError(f"{table.path}, line {table.line(empty[0])}, {label}: "
+                         "the target is empty (missing value)")
+    if not table.is_text(j):
+        return table.values[:, j].copy(), None
+    classes, codes = np.unique(table.text(j), return_inverse=True)  # text: class labels
+    return codes.reshape(-1).astype(np.int64), classes
 
 
 def _is_number(text: str) -> bool:
@@ -303,5 +346,5 @@ def _is_number(text: str) -> bool:
 
 
 def _list(names: Sequence[str], limit: int = 12) -> str:
-    shown = ", ".join(str(name) for name in names[:limit])
+    shown = ", ".join(str(name) or "(no name)" for name in names[:limit])
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")

@@ -10,7 +10,17 @@ from typing import Any
 
 from .callbacks import Callback
 
-__all__ = ["EpochLogger", "ProgressBar", "format_logs", "warn_interrupted"]
+__all__ = ["EpochLogger", "ProgressBar", "format_logs", "format_seconds", "warn_interrupted"]
+
+
+def format_seconds(seconds: float) -> str:
+    """``42 s``, ``3 min 05 s``, ``1 h 02 min``: a duration as people read it."""
+    seconds = max(0, int(round(seconds)))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
 
 
 def format_logs(logs: dict[str, Any]) -> str:
@@ -18,7 +28,8 @@ def format_logs(logs: dict[str, Any]) -> str:
 
 
 class ProgressBar(Callback):
-    """What ``verbose=1`` shows: a bar per epoch with samples done, rate and running loss.
+    """What ``verbose=1`` shows: a bar per epoch with samples done, rate, the time the
+    epoch still needs (``ETA``, from the rate so far) and running loss.
 
     Uses tqdm when it is installed (the ``progress`` extra), otherwise a
     plain single line rewritten in place. Output is throttled so that it
@@ -84,8 +95,11 @@ class ProgressBar(Callback):
         width = 24
         filled = int(width * self.seen / max(self.n_samples, 1))
         bar = "=" * filled + (">" if filled < width else "") + "." * (width - filled - 1)
+        rate = self.seen / elapsed
+        left = max(self.n_samples - self.seen, 0)
+        eta = f"ETA {format_seconds(left / rate)} - " if not final and left and rate else ""
         line = (f"\r{title} [{bar[:width]}] {self.seen}/{self.n_samples} "
-                f"- {self.seen / elapsed:,.0f} samples/s - {text}")
+                f"- {rate:,.0f} samples/s - {eta}{text}")
         self.stream.write(line + ("\n" if final else ""))
         self.stream.flush()
 
