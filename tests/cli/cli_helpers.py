@@ -13,7 +13,8 @@ import pytest
 
 import plainnet
 
-COMMANDS = ["xor", "train", "predict", "evaluate", "summary", "info", "plot", "plot-history"]
+COMMANDS = ["xor", "train", "predict", "evaluate", "summary", "info", "plot", "plot-history",
+            "playground"]
 COLOURS = np.array(["red", "green", "blue"])
 
 

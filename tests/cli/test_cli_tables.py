@@ -258,7 +258,7 @@ def test_durations_and_the_eta_of_fits_plain_progress_bar(monkeypatch):
 
 
 def test_install_hints_give_a_command_that_works_here(houses, capsys, monkeypatch, tmp_path):
-    from plainnet.cli.extras import install_hint
+    from plainnet._extras import install_hint
 
     checkout = Path(__file__).resolve().parents[2]
     monkeypatch.chdir(checkout)

@@ -99,11 +99,12 @@ def test_digests_tell_different_data_files_and_models_apart(tmp_path):
 
 def test_without_mpi4py_the_error_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "mpi4py", None)
-    with pytest.raises(ImportError, match=r'pip install "plainnet\[mpi\]"'):
+    # the command that works here (from this checkout: pip install -e ".[mpi]")
+    with pytest.raises(ImportError, match=r'needs mpi4py.*pip install .*\[mpi\]'):
         import_mpi()
     model = pn.Sequential([pn.Dense(1)], seed=0, input_shape=(2,))
     model.compile(loss="mse", optimizer="sgd")
-    with pytest.raises(ImportError, match=r'\.venv/bin/pip install -e "\.\[mpi\]"'):
+    with pytest.raises(ImportError, match=r'pip install .*\[mpi\]'):
         model.fit(np.zeros((4, 2)), np.zeros(4), verbose=0, strategy="mpi")
 
 

@@ -61,7 +61,7 @@ def test_missing_matplotlib_names_the_extra():
             "try:\n"
             "    r.plot()\n"
             "except ImportError as exc:\n"
-            "    assert 'plainnet[plot]' in str(exc) and 'plot_lr_find' in str(exc), exc\n"
+            "    assert '[plot]' in str(exc) and 'plot_lr_find' in str(exc), exc\n"
             "else:\n"
             "    raise SystemExit('no ImportError')\n")
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -112,3 +112,20 @@ def test_the_old_import_path_still_works():
     from plainnet.training.callbacks import CSVLogger as Old
 
     assert Old is CSVLogger is plainnet.callbacks.CSVLogger
+
+
+def test_start_numbers_epochs_from_one_and_a_resume_keeps_each_once(tmp_path):
+    import numpy as np
+
+    from plainnet import Dense, Sequential
+    from plainnet.training.csv_logger import CSVLogger as Logger
+
+    X = np.random.default_rng(0).normal(size=(8, 2))
+    model = Sequential([Dense(1)], seed=0, input_shape=(2,))
+    model.compile("mse", "sgd")
+    path = tmp_path / "log.csv"
+    model.fit(X, X[:, 0], epochs=2, verbose=0, callbacks=[Logger(path, append=True, start=1)])
+    model.fit(X, X[:, 0], epochs=4, verbose=0, resume=True,
+              callbacks=[Logger(path, append=True, start=1)])
+    epochs = [line.split(",")[0] for line in path.read_text().splitlines()[1:]]
+    assert epochs == ["1", "2", "3", "4"]

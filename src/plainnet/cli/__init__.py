@@ -104,5 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CommandError, *USER_ERRORS) as error:
         if debug:
             raise
+        if getattr(error, "all_ranks", False) and os.environ.get("PMI_RANK", "0") != "0":
+            return EXIT_USAGE  # every rank found it: rank 0 says it once
         print(f"{PROG}: error: {_describe_error(error)}", file=sys.stderr)
         return EXIT_USAGE

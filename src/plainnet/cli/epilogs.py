@@ -16,6 +16,8 @@ more examples:
   plainnet evaluate iris.pnet test.csv --target species
   plainnet summary iris.pnet                         layers and training record
   plainnet plot iris.pnet test.csv --target species --out iris.png
+  plainnet playground                                watch networks learn in a browser
+  mpiexec -n 2 plainnet train big.csv --target y --distributed   one model, two processes
 
 Run `plainnet COMMAND --help` for the options of a command.
 Exit status: 0 ok; 2 misuse (wrong option, missing or damaged file, data that

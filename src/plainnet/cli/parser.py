@@ -255,6 +255,9 @@ def _add_train(commands) -> None:
                    help="save the training state to FILE after every epoch")
     p.add_argument("--resume", action="store_true",
                    help="go on from the --checkpoint FILE of an interrupted run")
+    p.add_argument("--distributed", action="store_true",
+                   help="train one model on every process started by mpiexec -n N "
+                   "(--batch-size is the global batch; needs the extra mpi)")
     p.add_argument("--plot", metavar="FILE.png", help="draw the learning curves to this file")
     p.add_argument("--log", metavar="FILE", help="write each epoch's losses and metrics to "
                    "this CSV file (see plot-history)")

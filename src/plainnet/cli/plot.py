@@ -9,9 +9,9 @@ from __future__ import annotations
 import argparse
 import os
 
+from .._extras import install_hint
 from ..model import Sequential
 from .errors import CommandError, UsageError
-from .extras import install_hint
 from .files import check_writable
 from .models import Model, check_width, class_names, is_classifier, load_model, metadata
 from .tabledata import labels_for, load_data

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .. import data as datasets
+from .._extras import install_hint
 from ..data.columns import ColumnEncoder
 from ..data.selection import choose_features, rows_with_missing, unnamed_note
 from ..data.table import (
@@ -25,7 +26,6 @@ from ..data.table import (
     target_column,
 )
 from .errors import CommandError, UsageError
-from .extras import install_hint
 from .imagedata import is_image_file, read_images, saved_divisor
 from .models import Model, is_classifier, metadata, n_outputs, saved_classes, saved_features
 from .report import list_text

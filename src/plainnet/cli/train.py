@@ -21,7 +21,8 @@ import numpy as np
 
 from ..data.scaling import Scaling
 from ..model import Sequential
-from ..training.callbacks import Callback, CSVLogger, EarlyStopping
+from ..training.callbacks import Callback, EarlyStopping
+from ..training.csv_logger import CSVLogger
 from .errors import EXIT_INTERRUPTED, PROG, CommandError, UsageError
 from .files import check_writable
 from .imagedata import PixelScaling
@@ -46,6 +47,8 @@ __all__ = ["cmd_train"]
 
 def cmd_train(args: argparse.Namespace) -> int:
     """``plainnet train``: read, build (or resume), fit, report, save."""
+    strategy = _strategy(args)
+    chief = strategy is None or strategy.rank == 0  # under MPI, rank 0 alone writes
     _check_train_files(args)
     data = load_data(args)
     if data.images is not None:
@@ -75,7 +78,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     model.metadata = metadata
     _print_plan(data, task, reason, classes, split, model, args)
 
-    finished = _fit(model, split, scaling, args, task)
+    finished = _fit(model, split, scaling, args, task, strategy)
     if not finished:  # Ctrl-C: fit kept the completed epochs (and the checkpoint has them)
         hint = "; run again with --resume to go on" if args.checkpoint else ""
         print(f"{PROG}: interrupted after {model.epochs_done} epochs; the model was not "
@@ -86,11 +89,29 @@ def cmd_train(args: argparse.Namespace) -> int:
     result = _report(model, split, args)
     model.metadata = {**metadata, "scaling": {**scaling.to_json(), "folded": True},
                       "result": result}
+    if not chief:
+        return 0
     model.save(args.out)
     print(f"saved the model to {args.out}")
     if args.plot:
         save_figure(history_figure(model, args.out), args.plot, "the learning curves")
     return 0
+
+
+def _strategy(args: argparse.Namespace) -> Any:
+    """``MPIStrategy()`` with ``--distributed`` (only rank 0 then prints), else None."""
+    if not args.distributed:
+        if os.environ.get("PMI_SIZE", "1") != "1":
+            print(f"{PROG}: note: started by mpiexec with {os.environ['PMI_SIZE']} processes, "
+                  "each training alone; add --distributed to train one model together",
+                  file=sys.stderr)
+        return None
+    from ..distributed import MPIStrategy  # its ImportError names the extra: exit status 2
+
+    strategy = MPIStrategy()
+    if strategy.rank != 0:
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - rank 0 alone prints
+    return strategy
 
 
 def _check_train_files(args: argparse.Namespace) -> None:
@@ -159,7 +180,7 @@ def _print_plan(data: Data, task: str, reason: str, classes: list | None, split:
 
 
 def _fit(model: Sequential, split: Split, scaling: Scaling, args: argparse.Namespace,
-         task: str) -> bool:
+         task: str, strategy: Any = None) -> bool:
     """Train (or go on training); False if Ctrl-C stopped it before the end.
 
     A resumed run whose early stopping had already stopped trains no more
@@ -175,7 +196,7 @@ def _fit(model: Sequential, split: Split, scaling: Scaling, args: argparse.Names
             best_weights_path=args.checkpoint + ".best" if args.checkpoint else None)
         callbacks.append(stopping)
     if args.log:
-        callbacks.append(CSVLogger(args.log, append=args.resume))
+        callbacks.append(CSVLogger(args.log, append=args.resume, start=1))  # as "Epoch 1/N"
     target_scale = getattr(scaling, "target_scale", None) if task == "regression" else None
     if args.verbose == 1:
         callbacks.append(ProgressLine(args.epochs, target_scale=target_scale))
@@ -190,7 +211,7 @@ def _fit(model: Sequential, split: Split, scaling: Scaling, args: argparse.Names
                   epochs=args.epochs, batch_size=args.batch_size, validation_data=validation,
                   callbacks=callbacks, verbose=0,
                   checkpoint=args.checkpoint, resume=args.resume,
-                  class_weight=args.class_weight)
+                  class_weight=args.class_weight, strategy=strategy)
     if model.epochs_done < args.epochs and not model.stop_training:
         return False
     seconds = time.perf_counter() - start

@@ -13,11 +13,12 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
+from .._extras import install_hint
 from .._validation import check_bool
 
 __all__ = ["SKLEARN_HINT", "Dataset", "digits", "iris"]
 
-SKLEARN_HINT = 'install the optional extra with: pip install "plainnet[sklearn]"'
+SKLEARN_HINT = f"install the optional extra with: {install_hint('sklearn')}"
 
 
 class Dataset(NamedTuple):
@@ -51,7 +52,8 @@ def _load_from_sklearn(
     try:
         from sklearn import datasets as sk_datasets
     except ImportError as error:
-        raise ImportError(f"{name}() needs scikit-learn; {SKLEARN_HINT}") from error
+        raise ImportError(f"{name}() needs scikit-learn; install it with: "
+                          f"{install_hint('sklearn')}") from error
     bunch = getattr(sk_datasets, f"load_{name}")()
     X = np.asarray(bunch.data, dtype=np.float64)
     y = np.asarray(bunch.target, dtype=np.int64)

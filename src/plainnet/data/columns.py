@@ -36,7 +36,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .._validation import check_choice
-from .csvreader import MISSING_CELLS
+from .csvreader import MISSING_CELLS, is_number
 from .table import Table, column_label, raise_not_number
 
 __all__ = ["MAX_CATEGORIES", "MISSING_POLICIES", "ColumnEncoder", "ColumnSpec"]
@@ -114,7 +114,7 @@ class ColumnEncoder:
             is_missing = table.missing(j)
             if table.is_text(j):
                 categories, counts = np.unique(table.text(j)[~is_missing], return_counts=True)
-                numbers = np.array([_is_number(cell) for cell in categories], dtype=bool)
+                numbers = np.array([is_number(cell) for cell in categories], dtype=bool)
                 if numbers.any() and counts[numbers].sum() >= counts.sum() / 2:
                     raise_not_number(table, j)  # mostly numbers: the text is a typo
                 if len(categories) > max_categories:
@@ -280,14 +280,6 @@ def _advice(missing: str, text: bool = False) -> str:
 
 def _number_text(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _short(names: Sequence[str], limit: int = 10) -> str:

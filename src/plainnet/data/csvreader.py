@@ -32,8 +32,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["DELIMITERS", "MISSING_CELLS", "RawTable", "detect_delimiter", "read_csv_rows",
-           "read_raw_table", "row_lines"]
+__all__ = ["DELIMITERS", "MISSING_CELLS", "RawTable", "detect_delimiter", "is_number",
+           "read_csv_rows", "read_raw_table", "row_lines"]
 
 #: Cells that mean "no value" (as pandas reads them by default, the common ones).
 MISSING_CELLS = frozenset({"", "NA", "N/A", "n/a", "na", "NaN", "nan", "NAN", "-nan", "-NaN",
@@ -204,7 +204,7 @@ def read_raw_table(path: str | os.PathLike[str], header: bool = True,
     text, missing = set(), set()
     for j in range(width):
         cells = [row[j] for row in start.sample if j < len(row)]
-        if any(cell not in MISSING_CELLS and not _is_number(cell) for cell in cells):
+        if any(cell not in MISSING_CELLS and not is_number(cell) for cell in cells):
             text.add(j)
         elif any(cell in MISSING_CELLS for cell in cells):
             missing.add(j)
@@ -309,7 +309,8 @@ class _TextCodes:
         return np.array(list(self.codes), dtype=str)
 
 
-def _is_number(cell: str) -> bool:
+def is_number(cell: str) -> bool:
+    """Whether the text of a cell reads as a number (``float`` accepts it)."""
     try:
         float(cell)
     except ValueError:
@@ -374,7 +375,7 @@ def _decimal_commas(raw: RawTable) -> RawTable:
     for j, vocabulary in list(raw.vocabularies.items()):
         numbers = [math.nan if cell in MISSING_CELLS else
                    float(cell.replace(",", ".")) if _DECIMAL_COMMA.fullmatch(cell) else
-                   float(cell) if _is_number(cell) else None for cell in vocabulary]
+                   float(cell) if is_number(cell) else None for cell in vocabulary]
         if any(number is None for number in numbers) or not any(
                 _DECIMAL_COMMA.fullmatch(cell) for cell in vocabulary):
             continue

@@ -30,7 +30,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .csvreader import MISSING_CELLS, read_csv_rows, read_raw_table, row_lines
+from .csvreader import MISSING_CELLS, is_number, read_csv_rows, read_raw_table, row_lines
 
 __all__ = ["ColumnNotFoundError", "Table", "column_index", "column_label", "did_you_mean",
            "numeric_columns", "parse_target", "raise_not_number", "read_csv_rows", "read_table",
@@ -232,7 +232,7 @@ def select_columns(table: Table, names: Sequence[str]) -> list[int]:
         raise ValueError(f"{table.path}: the file has no header, so its columns have no names")
     missing = [name for name in names if name not in table.names]
     if missing:
-        header_is_data = all(_is_number(cell) for cell in table.names)
+        header_is_data = all(is_number(cell) for cell in table.names)
         hint = " (the first row looks like data: add --no-header?)" if header_is_data else ""
         raise ColumnNotFoundError(
             f"{table.path}: no column named {missing[0]!r}{did_you_mean(missing[0], table.names)}"
@@ -281,7 +281,7 @@ def numeric_columns(table: Table, columns: Sequence[int], finite: bool = True) -
 def raise_not_number(table: Table, j: int) -> None:
     """Raise the ``ValueError`` "expected a number, found 'x'" for text column ``j``."""
     vocabulary = table.vocabularies[j]
-    is_text = np.array([cell not in MISSING_CELLS and not _is_number(cell)
+    is_text = np.array([cell not in MISSING_CELLS and not is_number(cell)
                         for cell in vocabulary], dtype=bool)
     row = int(np.flatnonzero(is_text[table.values[:, j].astype(np.intp)])[0])
     cell = str(table.text(j)[row])
@@ -335,14 +335,6 @@ def parse_target(table: Table, j: int, label: str) -> tuple[np.ndarray, np.ndarr
         return table.values[:, j].copy(), None
     classes, codes = np.unique(table.text(j), return_inverse=True)  # text: class labels
     return codes.reshape(-1).astype(np.int64), classes
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _list(names: Sequence[str], limit: int = 12) -> str:

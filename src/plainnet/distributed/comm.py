@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._extras import install_hint
+
 __all__ = ["INSTALL_HINT", "import_mpi", "shard_range", "world"]
 
 #: what to run when mpi4py is missing
-INSTALL_HINT = ('pip install "plainnet[mpi]" (from a checkout: .venv/bin/pip install -e '
-                '".[mpi]"), which installs mpi4py and the mpich wheel')
+INSTALL_HINT = install_hint("mpi") + " (it installs mpi4py and the mpich wheel)"
 
 
 def import_mpi() -> Any:

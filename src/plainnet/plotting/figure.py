@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 import sys
 
+from .._extras import install_hint
+
 __all__ = ["CLASS_COLORS", "PLOT_HINT", "no_display", "pyplot"]
 
-PLOT_HINT = 'install the optional extra with: pip install "plainnet[plot]"'
+PLOT_HINT = f"install the optional extra with: {install_hint('plot')}"
 
 #: Colours for classes 0, 1, 2, ... (matplotlib's "tab10" cycle).
 CLASS_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
@@ -44,7 +46,8 @@ def pyplot(what: str):
     try:
         import matplotlib
     except ImportError as error:
-        raise ImportError(f"{what} needs matplotlib; {PLOT_HINT}") from error
+        raise ImportError(f"{what} needs matplotlib; install it with: "
+                          f"{install_hint('plot')}") from error
     if "matplotlib.pyplot" not in sys.modules and no_display():
         matplotlib.use("Agg")
     import matplotlib.pyplot as plt

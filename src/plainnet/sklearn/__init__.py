@@ -73,9 +73,11 @@ from __future__ import annotations
 try:  # validate_data is new in scikit-learn 1.6, the oldest version supported
     from sklearn.utils.validation import validate_data  # noqa: F401
 except ImportError as exc:  # pragma: no cover - depends on the environment
+    from .._extras import install_hint
+
     raise ImportError(
         "plainnet.sklearn needs scikit-learn >= 1.6, which is not installed (or too old): "
-        'pip install "plainnet[sklearn]"'
+        + install_hint("sklearn")
     ) from exc
 del validate_data  # only the check above needs it here
 

@@ -14,7 +14,7 @@ import csv
 import os
 import warnings
 
-from .._validation import check_bool
+from .._validation import check_bool, check_int
 from .callbacks import Callback
 
 __all__ = ["CSVLogger", "rows_to_keep"]
@@ -23,8 +23,9 @@ __all__ = ["CSVLogger", "rows_to_keep"]
 class CSVLogger(Callback):
     """Write one CSV row per epoch: ``epoch,loss,...``; each row is flushed at once.
 
-    Epochs are numbered from 0 (Keras's numbering); the other columns are
-    the sorted keys of the first epoch's logs.
+    Epochs are numbered from ``start``: 0 as Keras does (the default), or 1 to
+    match a progress line's "Epoch 1/10"; the other columns are the sorted
+    keys of the first epoch's logs.
 
     Parameters
     ----------
@@ -37,6 +38,8 @@ class CSVLogger(Callback):
         that the file holds for the epochs being trained again are removed
         first (see the module docstring): a resumed log has each epoch once. A
         last line without its line break is taken as half written, and removed.
+    start : int, default 0
+        The number written for the first epoch.
 
     Examples
     --------
@@ -46,8 +49,10 @@ class CSVLogger(Callback):
                   callbacks=[CSVLogger("run.csv", append=True)])
     """
 
-    def __init__(self, path: str | os.PathLike, separator: str = ",", append: bool = False):
+    def __init__(self, path: str | os.PathLike, separator: str = ",", append: bool = False,
+                 start: int = 0):
         super().__init__()
+        self.start = check_int("start", start, 0)
         self.path = os.fspath(path)
         if not isinstance(separator, str):
             raise TypeError(f"separator must be a string, got {type(separator).__name__}")
@@ -65,7 +70,7 @@ class CSVLogger(Callback):
         if self.append and os.path.exists(self.path) and os.path.getsize(self.path) > 0:
             history = getattr(self.model, "history", None)
             resumed = bool(getattr(history, "epoch", None))  # fit(resume=True) continues it
-            header = self._trim(self.model.epochs_done if resumed else None)
+            header = self._trim(self.model.epochs_done + self.start if resumed else None)
         self._file = open(self.path, "a" if self.append else "w", newline="")  # noqa: SIM115
         self._writer = csv.writer(self._file, delimiter=self.separator)
         self._header_written = header is not None
@@ -103,7 +108,7 @@ class CSVLogger(Callback):
                           f"{', '.join(map(repr, left_out))} not logged; log to a new file to "
                           "keep them", RuntimeWarning, stacklevel=2)
             self._warned.update(left_out)
-        self._writer.writerow([epoch, *(logs.get(k, "") for k in self.keys)])
+        self._writer.writerow([epoch + self.start, *(logs.get(k, "") for k in self.keys)])
         self._file.flush()
 
     def on_train_end(self, logs=None):

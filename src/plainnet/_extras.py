@@ -24,7 +24,7 @@ __all__ = ["install_hint"]
 def install_hint(extra: str) -> str:
     """The shell command that installs the optional extra ``extra`` for this Python."""
     python = _shown(Path(sys.executable or "python"))
-    root = Path(__file__).resolve().parents[3]  # src/plainnet/cli/extras.py -> the checkout
+    root = Path(__file__).resolve().parents[2]  # src/plainnet/_extras.py -> the checkout
     if (root / "pyproject.toml").is_file() and (root / "src" / "plainnet").is_dir():
         where = _shown(root)
         target = f'"{"." if where == "." else where}[{extra}]"'
