@@ -10,8 +10,15 @@ Helper functions live in ``tests/core_helpers.py`` (``from core_helpers import
 
 from __future__ import annotations
 
-import numpy as np
-import pytest
+import os
+
+# One BLAS thread: the tests' arrays are small, and on a busy 2-core machine OpenBLAS's
+# spinning threads made the same small fit take 1.6 s or 19 s. Set before NumPy loads.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
 
 from core_helpers import TinyData, make_tiny_data
 

@@ -208,7 +208,9 @@ def check_inputs(X: np.ndarray, input_shape: tuple, name: str = "X") -> np.ndarr
     """
     if len(input_shape) == 1 and input_shape[0] is not None:
         return check_table_shape(X, input_shape[0], name=name)
-    expected = "(n_samples, " + ", ".join(str(d) for d in input_shape) + ")"
+    # None: an axis of any length (the time axis of sequences)
+    expected = "(n_samples, " + ", ".join("any" if d is None else str(d)
+                                          for d in input_shape) + ")"
     if X.ndim != len(input_shape) + 1 or any(
             d is not None and d != got for d, got in zip(input_shape, X.shape[1:])):
         raise ValueError(f"{name} must have shape {expected}, got an array of shape {X.shape}")

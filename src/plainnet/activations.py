@@ -49,7 +49,7 @@ def gelu(x: np.ndarray) -> np.ndarray:
     ``torch.nn.GELU(approximate="tanh")`` and Keras's ``gelu(x, approximate=True)``;
     the tanh form is used because NumPy has no vectorised ``erf``.
     """
-    u = GELU_SCALE * (x + GELU_CUBIC * x**3)
+    u = GELU_SCALE * (x + GELU_CUBIC * x * x * x)  # x * x * x: many times faster than x**3
     return 0.5 * x * (1.0 + np.tanh(u))
 
 
@@ -58,7 +58,7 @@ def gelu_derivative(x: np.ndarray) -> np.ndarray:
 
         0.5 * (1 + tanh(u)) + 0.5 * x * (1 - tanh(u)**2) * sqrt(2/pi) * (1 + 3 * 0.044715 x**2)
     """
-    t = np.tanh(GELU_SCALE * (x + GELU_CUBIC * x**3))
+    t = np.tanh(GELU_SCALE * (x + GELU_CUBIC * x * x * x))
     du_dx = GELU_SCALE * (1.0 + 3.0 * GELU_CUBIC * x**2)
     return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t**2) * du_dx
 

@@ -99,14 +99,23 @@ def build_stack(layers: list[Layer], input_shape: Shape, rng: np.random.Generato
     return shape
 
 
+def _rows(layers: list[Layer], depth: int = 0) -> list[tuple[str, str, str]]:
+    """One row per layer; the layers inside a container (``Residual``) below it, indented."""
+    rows = []
+    for layer in layers:
+        rows.append(("  " * depth + f"{layer.name} ({type(layer).__name__})",
+                     describe_shape(layer.output_shape), f"{layer.count_params():,}"))
+        if getattr(layer, "nests_layers", False):
+            rows += _rows(layer.layers, depth + 1)
+    return rows
+
+
 def summary_lines(layers: list[Layer], input_shape: Shape, dtype: np.dtype) -> list[str]:
     """The table ``Sequential.summary`` prints: each layer's output shape and parameters."""
-    rows = [("Layer (type)", "Output shape", "Params")]
-    rows += [(f"{layer.name} ({type(layer).__name__})", describe_shape(layer.output_shape),
-              f"{layer.count_params():,}") for layer in layers]
+    rows = [("Layer (type)", "Output shape", "Params"), *_rows(layers)]
     widths = [max(len(row[i]) for row in rows) + 2 for i in range(3)]
     rule = "-" * sum(widths)
-    inputs = (f"{input_shape[0]} inputs" if len(input_shape) == 1
+    inputs = (f"{input_shape[0]} inputs" if len(input_shape) == 1 and input_shape[0] is not None
               else f"inputs of shape {input_shape}")
     lines = [f'Model: "sequential" ({inputs}, dtype {np.dtype(dtype).name})', rule]
     for i, row in enumerate(rows):
