@@ -28,7 +28,12 @@ Contenders
 plainnet
     ``Sequential.fit(X, y, epochs=1, batch_size=B, verbose=0)``: input
     validation, shuffling, the loss, backpropagation and the optimizer, all
-    included.
+    included. ``fit`` runs each ``Conv2D`` + ``ReLU`` + ``MaxPool2D(2)`` as one
+    fast kernel (``plainnet.layers._conv_kernels``, same numbers as the layers).
+plain (with ``--plain``)
+    The same ``fit`` with ``plainnet.training.kernels.USE_KERNELS = False``:
+    every layer's own, textbook ``forward`` and ``backward`` (what the kernels
+    bought).
 torch
     A plain eager PyTorch loop with ``torch.nn.Conv2d``/``MaxPool2d``/``Linear``
     on ``(batch, 1, 28, 28)`` input: ``randperm`` once per epoch, each batch
@@ -49,6 +54,7 @@ from bench_mlp import SGD_LR, have, print_environment, race
 
 import plainnet as pn
 import plainnet.data
+from plainnet.training import kernels
 
 BATCHES = (32, 64, 256)
 SAMPLES = 4_096  # per timed epoch: a whole number of batches of 32, 64 and 256
@@ -88,7 +94,8 @@ def make_data(n: int = SAMPLES, seed: int = 0) -> tuple[np.ndarray, np.ndarray, 
 # ``epoch.loss(X, y)`` gives the mean cross-entropy on ``(X, y)`` (never timed),
 # so the tests can check that every contender really trains.
 
-def plainnet_lenet(batch: int, X: np.ndarray, y: np.ndarray, verbose: int = 0):
+def plainnet_lenet(batch: int, X: np.ndarray, y: np.ndarray, verbose: int = 0,
+                   use_kernels: bool = True):
     model = pn.Sequential([
         pn.Conv2D(6, 5, padding="same", activation="relu"),
         pn.MaxPool2D(2),
@@ -103,7 +110,11 @@ def plainnet_lenet(batch: int, X: np.ndarray, y: np.ndarray, verbose: int = 0):
     model.compile(loss="categorical_crossentropy", optimizer=pn.SGD(SGD_LR))
 
     def epoch():
-        model.fit(X, y, epochs=1, batch_size=batch, verbose=verbose)
+        kernels.USE_KERNELS = use_kernels
+        try:
+            model.fit(X, y, epochs=1, batch_size=batch, verbose=verbose)
+        finally:
+            kernels.USE_KERNELS = True
     epoch.loss = lambda X_, y_: model.evaluate(X_, y_)["loss"]
     return epoch
 
@@ -153,10 +164,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="timed rounds (after a warm-up)")
     parser.add_argument("--samples", type=int, default=SAMPLES, help="samples per timed epoch")
     parser.add_argument("--batches", type=int, nargs="+", default=list(BATCHES))
+    parser.add_argument("--plain", action="store_true",
+                        help="also time plainnet without its fast kernels (the plain layers)")
     args = parser.parse_args()
 
     X, y, source = make_data(args.samples)
-    libraries = ["plainnet"] + (["torch"] if have("torch") else [])
+    libraries = (["plainnet"] + (["plain"] if args.plain else [])
+                 + (["torch"] if have("torch") else []))
     flops = training_flops()
     print_environment(libraries)
     print(f"LeNet-5 on {len(X):,} {source} (28x28x1) per epoch, float32, SGD({SGD_LR}); "
@@ -167,7 +181,8 @@ def main() -> None:
     header = f"{'case':16s} {'library':9s} {'samples/s':>11s} {'GFLOP/s':>8s} {'plainnet/x':>10s}"
     print(header)
     print("-" * len(header))
-    factories = {"plainnet": plainnet_lenet, "torch": torch_lenet}
+    factories = {"plainnet": plainnet_lenet, "torch": torch_lenet,
+                 "plain": lambda *a: plainnet_lenet(*a, use_kernels=False)}
     for batch in args.batches:
         contenders = {lib: factories[lib](batch, X, y) for lib in libraries}
         seconds = race(contenders, args.rounds)

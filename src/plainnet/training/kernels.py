@@ -6,15 +6,22 @@
 write the same products into the packed gradient vector instead (no new
 arrays, no copies), and skip ``dL/dx`` for the first layer, whose input is
 the data. ``tests/training`` checks them equal to the layer's own methods.
+
+A ``Conv2D``, with the ``ReLU`` and the ``MaxPool2D(2)`` that often follow it,
+runs as one :class:`plainnet.layers._conv_kernels.ConvBlock` (the fast
+kernels live beside the layer family; ``tests/layers`` checks them equal to
+the layers).
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from functools import partial
 
 import numpy as np
 
+from ..layers._conv_kernels import ConvBlock, conv_block_applies
 from ..layers.base import Layer
 from ..layers.dense import Dense
 
@@ -22,8 +29,12 @@ from ..layers.dense import Dense
 #: (e.g. to watch an edit of ``Dense.backward`` change training): slower, same numbers.
 USE_KERNELS = True
 
-__all__ = ["USE_KERNELS", "backward", "backward_steps", "dense_backward", "dense_forward",
-           "forward", "forward_steps", "has_kernel"]
+__all__ = ["USE_KERNELS", "backward", "backward_steps", "conv_blocks", "dense_backward",
+           "dense_forward", "forward", "forward_steps", "has_kernel"]
+
+#: the ConvBlock of each Conv2D, by ``id``, shared by its forward and backward steps; held
+#: weakly: a block (and its buffers) goes when ``fit`` lets go of its steps
+_BLOCKS: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
 
 
 def has_kernel(layer: Layer) -> bool:
@@ -79,18 +90,54 @@ def dense_backward(layer: Dense, grad_output: np.ndarray,
     return grad_output @ layer.weights.T
 
 
+def conv_blocks(layers: list[Layer]) -> list[Layer | ConvBlock]:
+    """``layers`` with each ``Conv2D`` (+ ``ReLU``) (+ ``MaxPool2D(2)``) as one ConvBlock.
+
+    Without kernels (``USE_KERNELS = False``) the layers themselves. While a
+    block is in use (``fit`` holds its steps), asking again gives the same block.
+    """
+    if not USE_KERNELS:
+        return list(layers)
+    steps: list[Layer | ConvBlock] = []
+    i = 0
+    while i < len(layers):
+        conv, relu, pool = layers[i], None, None
+        if not conv_block_applies(conv):
+            steps.append(conv)
+            i += 1
+            continue
+        rest = [*layers[i + 1:i + 3], None, None]
+        if conv_block_applies(conv, relu=rest[0]):
+            relu, rest = rest[0], rest[1:]
+        if conv_block_applies(conv, relu=relu, pool=rest[0]):
+            pool = rest[0]
+        block = _BLOCKS.get(id(conv))
+        if block is None or block.layers != [x for x in (conv, relu, pool) if x is not None]:
+            block = _BLOCKS[id(conv)] = ConvBlock(conv, relu, pool)
+        steps.append(block)
+        i += len(block.layers)
+    return steps
+
+
 def forward_steps(layers: list[Layer]) -> list[Callable[[np.ndarray, bool], np.ndarray]]:
-    """For each layer, the function that runs its forward pass in ``fit``."""
-    return [partial(dense_forward, layer) if has_kernel(layer) else layer.forward
-            for layer in layers]
+    """The functions that run the forward pass in ``fit``, one per layer or ConvBlock."""
+    return [partial(dense_forward, step) if has_kernel(step) else step.forward
+            for step in conv_blocks(layers)]
 
 
 def backward_steps(layers: list[Layer], first_input_grad: bool = False
                    ) -> list[Callable[[np.ndarray], np.ndarray | None]]:
-    """For each layer, the function that runs its backward pass in ``fit``.
+    """The functions that run the backward pass in ``fit`` (in forward order).
 
     The first layer's input is the data: unless ``first_input_grad``, a
-    Dense there skips ``dL/dx``.
+    Dense or a ConvBlock there skips ``dL/dx``.
     """
-    return [partial(dense_backward, layer, input_grad=i > 0 or first_input_grad)
-            if has_kernel(layer) else layer.backward for i, layer in enumerate(layers)]
+    steps = []
+    for i, step in enumerate(conv_blocks(layers)):
+        if isinstance(step, ConvBlock) or has_kernel(step):
+            function = step.backward if isinstance(step, ConvBlock) else partial(
+                dense_backward, step)
+            steps.append(partial(function, input_grad=i > 0 or first_input_grad))
+        else:
+            steps.append(step.backward)
+    return steps
