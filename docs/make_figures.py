@@ -1,4 +1,4 @@
-"""Draw the pictures of docs/tutorial.md and docs/convolution.md into docs/images/.
+"""Draw the pictures of docs/tutorial.md, convolution.md and sequences.md into docs/images/.
 
 Run it from anywhere (it needs matplotlib and scikit-learn; the convolution
 chapter's picture also needs Fashion-MNIST, ``apt-get install
@@ -37,6 +37,7 @@ from plainnet.tutorial import sigmoid  # noqa: E402
 DOCS = Path(__file__).resolve().parent
 TUTORIAL = DOCS / "tutorial.md"
 CONVOLUTION = DOCS / "convolution.md"
+SEQUENCES = DOCS / "sequences.md"
 DPI = 80
 ORIGINAL_COLOR, PLAINNET_COLOR = "tab:orange", "tab:green"
 
@@ -186,6 +187,43 @@ def convolution_figures(out: Path) -> None:
     conv_filters_figure(run_tutorial(CONVOLUTION), out)
 
 
+def sequence_gradients_figure(ns: dict, out: Path) -> None:
+    """Size of dL/dx_t against the distance from the end, as section 3 measured it."""
+    fig, ax = plt.subplots(figsize=(6.5, 3.6), layout="constrained")
+    for name, size in ns["gradient_norms"].items():  # by distance: 0, 1, ..., 49
+        ax.semilogy(np.arange(len(size)), size, label=name, linewidth=2)
+    ax.set_xlabel("steps back from the last one")
+    ax.set_ylabel("size of dL/dx_t")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize="small")
+    ax.set_title("The gradient reaching earlier steps, untrained layers of 32 units")
+    save(fig, out, "sequence-gradients.png")
+
+
+def sequence_attention_figure(ns: dict, out: Path) -> None:
+    """The tiny transformer's attention weights on one line of the poem, one map per head."""
+    weights, line = ns["attention_weights"], ns["line"]  # (heads, time, time), time characters
+    heads = weights.shape[0]
+    fig, axes = plt.subplots(1, heads, figsize=(5.2 * heads, 5), layout="constrained")
+    labels = [repr(character)[1:-1] for character in line]
+    for head, ax in enumerate(np.atleast_1d(axes)):
+        image = ax.imshow(weights[head], cmap="magma", vmin=0, vmax=1)
+        ax.set_xticks(range(len(line)), labels, fontsize=7, family="monospace")
+        ax.set_yticks(range(len(line)), labels, fontsize=7, family="monospace")
+        ax.set_xlabel("key: the character looked at")
+        ax.set_ylabel("query: the position predicting the next character")
+        ax.set_title(f"head {head}")
+    fig.colorbar(image, ax=axes, shrink=0.8, label="attention weight")
+    save(fig, out, "sequence-attention.png")
+
+
+def sequences_figures(out: Path) -> None:
+    """The pictures of docs/sequences.md."""
+    ns = run_tutorial(SEQUENCES)
+    sequence_gradients_figure(ns, out)
+    sequence_attention_figure(ns, out)
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DOCS / "images",
@@ -202,6 +240,7 @@ def main(argv=None) -> None:
     spirals_figure(ns, args.out)
     digits_figure(ns, args.out)
     convolution_figures(args.out)
+    sequences_figures(args.out)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Every code block in README.md and docs/ (tutorial, convolution, cli) runs: the docs cannot rot.
+"""Every code block in README.md and docs/ (tutorial, convolution, sequences, cli) runs.
 
 How the runner reads a Markdown file:
 
@@ -45,6 +45,7 @@ README = ROOT / "README.md"
 TUTORIAL = ROOT / "docs" / "tutorial.md"
 CLI_DOCS = ROOT / "docs" / "cli.md"
 CONVOLUTION = ROOT / "docs" / "convolution.md"
+SEQUENCES = ROOT / "docs" / "sequences.md"
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 MAKEFILE = ROOT / "Makefile"
 
@@ -386,7 +387,7 @@ def anchors(path: Path) -> set[str]:
     return {github_anchor(h) for h in re.findall(r"^#{1,6} +(.+?) *#*$", text, re.M)}
 
 
-@pytest.mark.parametrize("page", [README, TUTORIAL, CONVOLUTION, CLI_DOCS, RESULTS],
+@pytest.mark.parametrize("page", [README, TUTORIAL, CONVOLUTION, SEQUENCES, CLI_DOCS, RESULTS],
                          ids=lambda p: p.name)
 def test_links_and_anchors_resolve(page):
     text = re.sub(r"^ {0,3}```.*?^ {0,3}```", "", page.read_text(encoding="utf-8"),
@@ -447,6 +448,23 @@ def test_convolution_images_exist_and_are_small():
         assert path.stat().st_size < 150_000, f"{image} is large; lower the dpi"
 
 
+def test_sequences_chapter_runs(tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")  # the runner draws with the Agg backend
+    monkeypatch.chdir(tmp_path)
+    run = run_markdown(SEQUENCES, tmp_path)
+    assert len(run.outputs) >= 10
+
+
+def test_sequences_images_exist_and_are_small():
+    images = re.findall(r"!\[[^\]]+\]\(([^)]+)\)", SEQUENCES.read_text(encoding="utf-8"))
+    assert len(images) >= 2, "docs/sequences.md should show its two pictures"
+    for image in images:
+        path = SEQUENCES.parent / image
+        assert path.is_file(), f"docs/sequences.md shows {image}, which does not exist"
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert path.stat().st_size < 150_000, f"{image} is large; lower the dpi"
+
+
 def test_cli_docs_run(tmp_path, monkeypatch):
     pytest.importorskip("matplotlib")
     monkeypatch.chdir(tmp_path)
@@ -472,7 +490,8 @@ def test_make_figures_runs(tmp_path):
                              "--out", str(tmp_path)], capture_output=True, text=True,
                             timeout=600, env=dict(os.environ, MPLBACKEND="Agg"))
     assert result.returncode == 0, result.stderr
-    shown = set(re.findall(r"\]\(images/([^)]+)\)", TUTORIAL.read_text(encoding="utf-8")))
+    shown = set(re.findall(r"\]\(images/([^)]+)\)", TUTORIAL.read_text(encoding="utf-8")
+                           + SEQUENCES.read_text(encoding="utf-8")))
     if "skipped the pictures of convolution.md" not in result.stdout:  # Fashion-MNIST is there
         shown |= set(re.findall(r"\]\(images/([^)]+)\)",
                                 CONVOLUTION.read_text(encoding="utf-8")))

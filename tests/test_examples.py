@@ -52,3 +52,16 @@ def test_fashion_mnist_cnn_example(tmp_path):
     accuracies = dict(re.findall(r"(MLP|CNN): test accuracy ([0-9.]+)%", out))
     assert set(accuracies) == {"MLP", "CNN"}, out
     assert all(float(value) > 50 for value in accuracies.values()), out
+
+
+def test_char_lm_example(tmp_path):
+    """Quick settings: tiny LSTM and transformer, 10 steps each; the full run is in RESULTS.md."""
+    out = run_example("char_lm.py", "--quick", "--quiet", cwd=tmp_path)
+    pattern = (r"(lstm|transformer): validation loss ([0-9.]+) nats per character "
+               r"\(uniform guess: ([0-9.]+)\)")
+    found = {kind: (float(loss), float(uniform))
+             for kind, loss, uniform in re.findall(pattern, out)}
+    assert set(found) == {"lstm", "transformer"}, out
+    assert all(loss < uniform - 0.5 for loss, uniform in found.values()), out
+    assert out.count("sample (temperature") == 2
+    assert (tmp_path / "char_lm_checkpoints" / "transformer.pnet").exists()

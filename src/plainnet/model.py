@@ -180,9 +180,7 @@ class Sequential:
             metrics = [metrics]
         if not isinstance(metrics, Iterable):
             raise TypeError(f"metrics must be a list of names, got {type(metrics).__name__}")
-        metrics = list(metrics)
-        for name in metrics:
-            metrics_module.get(name)  # validates the name
+        metrics = [name for name in metrics if metrics_module.get(name)]  # each name checked
         self.loss, self.optimizer, self.metric_names = loss, optimizer, metrics
         if self.built:
             self.optimizer.check_state(self.parameters())
@@ -201,10 +199,8 @@ class Sequential:
 
     def _require_compiled(self, what: str) -> None:
         if not self.compiled:
-            raise NotCompiledError(
-                f"call compile(loss=..., optimizer=...) before {what}(); the model does not "
-                "know its loss yet"
-            )
+            raise NotCompiledError(f"call compile(loss=..., optimizer=...) before {what}(); "
+                                   "the model does not know its loss yet")
 
     # ------------------------------------------------------------------- maths
     def body_layers(self) -> list[Layer]:
@@ -397,6 +393,13 @@ class Sequential:
         outputs = self._final(body_output)
         self.clear_caches()
         return outputs
+
+    def generate(self, prompt_tokens: Any, n: int, **options: Any) -> np.ndarray:
+        """``n`` tokens sampled after the prompt: :func:`plainnet.generation.generate`
+        (``temperature``, ``top_k``, ``seed``, ``context``)."""
+        from .generation import generate  # a language model's sampler, reached when used
+
+        return generate(self, prompt_tokens, n, **options)
 
     def clear_caches(self) -> None:
         """Free what the layers kept from the last forward pass (``predict`` does this)."""

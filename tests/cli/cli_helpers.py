@@ -14,7 +14,7 @@ import pytest
 import plainnet
 
 COMMANDS = ["xor", "train", "predict", "evaluate", "summary", "info", "plot", "plot-history",
-            "playground"]
+            "playground", "lm"]
 COLOURS = np.array(["red", "green", "blue"])
 
 

@@ -16,6 +16,7 @@ more examples:
   plainnet evaluate iris.pnet test.csv --target species
   plainnet summary iris.pnet                         layers and training record
   plainnet plot iris.pnet test.csv --target species --out iris.png
+  plainnet lm train --out code.pnet                  a language model of Python code
   plainnet playground                                watch networks learn in a browser
   mpiexec -n 2 plainnet train big.csv --target y --distributed   one model, two processes
 

@@ -27,6 +27,7 @@ from .epilogs import (
 )
 from .errors import EXIT_USAGE, PROG
 from .evaluate import cmd_evaluate
+from .lm import add_lm_command
 from .playground import EPILOG_PLAYGROUND, cmd_playground
 from .plot import cmd_plot, cmd_plot_history
 from .predict import cmd_predict
@@ -130,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_plot(commands)
     _add_plot_history(commands)
     _add_playground(commands)
+    add_lm_command(commands, _command)
     return parser
 
 

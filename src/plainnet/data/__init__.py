@@ -44,6 +44,12 @@ Bundled with scikit-learn (:mod:`plainnet.data.bundled`)
     :func:`digits` (as images ``(1797, 8, 8, 1)`` with ``as_images=True``)
     and :func:`iris` (these need the optional extra
     ``pip install "plainnet[sklearn]"``).
+Text, character by character (:mod:`plainnet.data.text`)
+    :func:`python_corpus` (the standard library's ``.py`` files, split by
+    file), :func:`split_text`, :class:`Vocabulary` (``encode``/``decode``,
+    ``save``/``load``), :func:`text_windows` and :func:`random_windows`
+    (``(inputs, targets)`` shifted by one), :func:`model_vocabulary` and
+    :func:`check_vocabulary` (a vocabulary that does not fit a model is refused).
 """
 
 from __future__ import annotations
@@ -67,6 +73,16 @@ from .table import (
     read_table,
     select_columns,
     target_column,
+)
+from .text import (
+    TextCorpus,
+    Vocabulary,
+    check_vocabulary,
+    model_vocabulary,
+    python_corpus,
+    random_windows,
+    split_text,
+    text_windows,
 )
 
 __all__ = [
@@ -108,4 +124,12 @@ __all__ = [
     "target_column",
     "train_test_split",
     "xor",
+    "TextCorpus",
+    "Vocabulary",
+    "check_vocabulary",
+    "model_vocabulary",
+    "python_corpus",
+    "random_windows",
+    "split_text",
+    "text_windows",
 ]
