@@ -100,6 +100,22 @@ def test_every_block_width_gives_the_same_numbers(width):
     assert_close(conv_fast.grad_kernel, conv.grad_kernel, np.float64, "grad_kernel")
 
 
+@pytest.mark.parametrize("full_width", [True, False])
+@pytest.mark.parametrize("geometry", GEOMETRIES[:-1], ids=str)
+@pytest.mark.parametrize("width", [None, "row"])
+def test_both_input_gradient_products_give_the_same_numbers(geometry, width, full_width):
+    """``dL/dx`` through the full-width band ``W``, or block by block (layers too large for W)."""
+    input_shape, _, kernel_size, strides, padding = geometry
+    conv = Conv2D(1, kernel_size, strides=strides, padding=padding)
+    row = conv.compute_output_shape(input_shape)[1] if width == "row" else None
+    layers, block = plain_and_block(geometry, True, True, np.float64,
+                                    block=row - row % 2 if row else None)
+    block.full_width_limit = ConvBlock.full_width_limit if full_width else 0
+    (_, dx, _), (_, dx_fast, _) = run_both(layers, block, np.float64, batch=2)
+    assert (block.passes[0][1].W is not None) == full_width
+    assert_close(dx_fast, dx, np.float64, "dL/dx")
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_a_batch_in_pieces_gives_the_same_numbers(dtype):
     """A batch larger than ``piece`` goes through in pieces (2, 2, then 1 sample here)."""

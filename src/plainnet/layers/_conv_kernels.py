@@ -40,6 +40,21 @@ the plain layers compare ``y + b``; two values that differ before adding
 ``b`` can round to the same sum, and then the plain layer gives the
 gradient to the first of them and this kernel to the larger one.)
 
+**The input gradient in whole rows.** ``dL/dR = dL/dY @ B.T`` would give
+every entry of ``R``'s overlapping blocks its gradient, to be added back to
+the pixels it was copied from, a run of ``span * cin`` numbers at a time.
+Instead, a row of ``dL/dY`` holding a whole output row (all its blocks)
+multiplies one *full-width* band ``W`` whose columns are the ``kh`` whole
+(padded) input rows under it::
+
+    W[(j, f), (p, j * sw + q, c)] = kernel[p, q, c, f]     j: output column
+    dL/dx rows = dL/dY rows @ W    (P * batch * rows, kh * padded_w * cin)
+
+and each of the ``P * kh`` slices of the result is added to every
+``P * sh``-th input row in one operation. ``W`` is filled through strided
+views of it (one per column parity). A layer whose ``W`` would exceed
+:attr:`ConvBlock.full_width_limit` elements adds the blocks up instead.
+
 **Buffers.** ``R``, ``B``, ``Y`` and the masks are allocated once per batch
 shape and overwritten at every step (``out=``); what leaves the kernel (the
 output, ``dL/dx``) is a new array, as the layers' own methods return. A batch
@@ -115,6 +130,10 @@ class ConvBlock:
     #: 2-4x slower than one pass (each BLAS call waits for its threads; fewer is better).
     piece = 256
 
+    #: largest full-width band ``W`` (elements) for ``dL/dx`` as one product (see
+    #: :meth:`backward_pass`); larger layers add up the band's overlapping blocks instead
+    full_width_limit = 2 ** 18
+
     def __init__(self, conv: Conv2D, relu: ReLU | None = None, pool: MaxPool2D | None = None,
                  block: int | None = None) -> None:
         self.conv, self.relu, self.pool = conv, relu is not None, pool is not None
@@ -171,6 +190,8 @@ class ConvBlock:
         s.grad_bias = np.empty(filters, dtype)
         s.index = self.band_index(s)
         s.copies = np.empty(s.index.shape, dtype)  # backward: every copy's gradient
+        s.padded_w, s.W = padded_w, None  # W: made by the first backward pass that needs it
+        s.full_width = nb * n * kh * padded_w * cin <= self.full_width_limit
         # views, made once: where x goes, what R copies, and the blocks of R, Y, G, B
         s.interior = s.padded.reshape(batch, padded_h, padded_w, cin)[
             :, pads[0][0]:pads[0][0] + height, pads[1][0]:pads[1][0] + width]
@@ -195,6 +216,26 @@ class ConvBlock:
             shape=(s.P, s.batch, s.rows, s.nb, s.kh, s.span * s.cin),
             strides=(s.sh * row, sample, s.P * s.sh * row, s.J * s.sw * s.cin * item, row, item),
             writeable=False)
+
+    def full_width_views(self, s: SimpleNamespace, padded_w: int) -> list[np.ndarray]:
+        """Where the kernel sits in ``W``: ``view[...] = kernel`` for each view (one per ``a``).
+
+        A row of ``G`` (one output row, every block) holds output column
+        ``j = t * J + P * j2 + a`` at position ``(t, a, j2)``; ``kernel[p, q, c, f]``
+        links it to input row ``p`` (of the ``kh`` under it), column ``j * sw + q``::
+
+            W[(t, a, j2, f), (p, j * sw + q, c)] = kernel[p, q, c, f]
+
+        For each ``a``, a strided view of ``W`` with axes ``(t, j2, p, q, c, f)``.
+        """
+        m, width = s.J // s.P, s.W.shape[1]  # outputs of one parity per block; columns of W
+        row, item = width * s.filters, s.W.itemsize  # W's rows of one output column
+        strides = (s.J * row + s.J * s.sw * s.cin, row + s.P * s.sw * s.cin,
+                   padded_w * s.cin, s.cin, 1, width)
+        return [as_strided(s.W_flat[a * m * row + a * s.sw * s.cin:],
+                           shape=(s.nb, m, s.kh, s.kw, s.cin, s.filters),
+                           strides=tuple(item * st for st in strides))
+                for a in range(s.P)]
 
     def band_index(self, s: SimpleNamespace) -> np.ndarray:
         """Where the kernel sits in ``B``: ``B.flat[index[j]] = kernel.flat`` for each ``j``.
@@ -303,6 +344,24 @@ class ConvBlock:
             np.copyto(y_grad[0, :, :, :, 0], g)
         np.matmul(s.R.T, s.G, out=s.grad_B)  # dL/dB = R.T @ dL/dY
         if grad_padded is None:
+            return
+        if s.full_width:  # whole rows: dL/dY of one output row -> its kh input rows
+            if s.W is None:
+                columns = s.kh * s.padded_w * s.cin
+                s.W = np.zeros((s.nb * s.J * s.filters, columns), s.G.dtype)
+                s.W_flat = s.W.reshape(-1)
+                s.W_views = self.full_width_views(s, s.padded_w)
+                s.grad_rows = np.empty((s.P * s.batch * s.rows, columns), s.G.dtype)
+            for view in s.W_views:
+                view[...] = self.conv.kernel
+            # (P * batch * rows, nb * J * f) @ (nb * J * f, kh * padded_w * cin)
+            np.matmul(s.G.reshape(len(s.grad_rows), -1), s.W, out=s.grad_rows)
+            grad_rows = s.grad_rows.reshape(s.P, s.batch, s.rows, s.kh, -1)
+            for a in range(s.P):
+                for p in range(s.kh):  # output row P * i + a -> input row (P * i + a) * sh + p
+                    first, every = a * s.sh + p, s.P * s.sh
+                    grad_padded[:, first:first + (s.rows - 1) * every + 1:every] += (
+                        grad_rows[a, :, :, p])
             return
         # dL/dR = dL/dY @ B.T, and each entry of R goes back to the pixel it was copied from
         grad_rows = (s.G @ s.B_matrix.T).reshape(s.R_blocks.shape)
