@@ -25,6 +25,13 @@ from .base import (
 __all__ = ["BinaryCrossEntropy", "CategoricalCrossEntropy"]
 
 
+def _mean_over_outputs(values: np.ndarray) -> np.ndarray:
+    """The mean over the last axis (the outputs); one output: the values themselves."""
+    if values.shape[-1] == 1:  # the common binary case: no reduction to pay for
+        return values[..., 0]
+    return values.sum(axis=-1) / values.shape[-1]
+
+
 class _CrossEntropy(Loss):
     """What the two cross-entropies share: ``from_logits`` and the clipping ``epsilon``."""
 
@@ -68,9 +75,9 @@ class BinaryCrossEntropy(_CrossEntropy):
         if self._logits(from_logits):
             z = y_pred
             per_output = np.maximum(z, 0) - z * y_true + np.log1p(np.exp(-np.abs(z)))
-            return per_output.mean(axis=-1)
+            return _mean_over_outputs(per_output)
         p = np.clip(y_pred, self.epsilon, 1 - self.epsilon)
-        return -(y_true * np.log(p) + (1 - y_true) * np.log1p(-p)).mean(axis=-1)
+        return -_mean_over_outputs(y_true * np.log(p) + (1 - y_true) * np.log1p(-p))
 
     def position_gradient(self, y_true, y_pred, from_logits=None) -> np.ndarray:
         k = y_pred.shape[-1]
@@ -86,7 +93,7 @@ class BinaryCrossEntropy(_CrossEntropy):
             return super().value_and_gradient(y_true, y_pred, from_logits, sample_weight)
         z = y_pred  # (batch, outputs)
         e = np.exp(-np.abs(z))  # shared by the stable loss and the stable sigmoid
-        losses = (np.maximum(z, 0) - z * y_true + np.log1p(e)).mean(axis=-1)
+        losses = _mean_over_outputs(np.maximum(z, 0) - z * y_true + np.log1p(e))
         grad = np.where(z >= 0, 1, e) / (1 + e)  # sigmoid(z), as activations.sigmoid
         grad -= y_true
         grad *= 1.0 / z.shape[-1]  # (sigmoid(z) - y) / k
@@ -174,7 +181,18 @@ class CategoricalCrossEntropy(_CrossEntropy):
     @staticmethod
     def _labelled(values: np.ndarray, labels: np.ndarray) -> np.ndarray:
         """``values[..., label]`` at each position: the true class's entry."""
+        if values.ndim == 2:  # a table: one fancy index (take_along_axis costs more)
+            return values[np.arange(len(labels)), labels]
         return np.take_along_axis(values, labels[..., None], axis=-1)[..., 0]
+
+    @staticmethod
+    def _subtract_one(values: np.ndarray, labels: np.ndarray) -> None:
+        """``values[..., label] -= 1`` at each position (softmax(z) - onehot(y), in place)."""
+        if values.ndim == 2:
+            values[np.arange(len(labels)), labels] -= 1
+        else:
+            np.put_along_axis(values, labels[..., None],
+                              np.take_along_axis(values, labels[..., None], axis=-1) - 1, axis=-1)
 
     def _log_probs(self, y_pred, from_logits) -> np.ndarray:
         if self._logits(from_logits):
@@ -193,8 +211,7 @@ class CategoricalCrossEntropy(_CrossEntropy):
         if self._logits(from_logits):
             grad = softmax(y_pred)  # softmax(z) - onehot(y)
             if labels:
-                np.put_along_axis(grad, y_true[..., None],
-                                  self._labelled(grad, y_true)[..., None] - 1, axis=-1)
+                self._subtract_one(grad, y_true)
             else:
                 grad -= y_true
             return grad
@@ -215,8 +232,7 @@ class CategoricalCrossEntropy(_CrossEntropy):
         probs = exp / total  # softmax(z), becomes the gradient
         if y_true.ndim == y_pred.ndim - 1:  # integer labels
             losses = np.log(total[..., 0]) - self._labelled(shifted, y_true)
-            np.put_along_axis(probs, y_true[..., None],
-                              self._labelled(probs, y_true)[..., None] - 1, axis=-1)
+            self._subtract_one(probs, y_true)
         else:
             losses = (y_true * (np.log(total) - shifted)).sum(axis=-1)
             probs -= y_true
