@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from . import argtypes
 from .errors import EXIT_INTERRUPTED, PROG, CommandError, UsageError
 
 __all__ = ["EPILOG_LM", "add_lm_command", "cmd_lm_sample", "cmd_lm_train"]
@@ -63,25 +64,10 @@ more examples:
 """
 
 
-def _typed(convert, accepts, expected: str):
-    """An argparse ``type=`` converting with ``convert`` and checking with ``accepts``."""
-
-    def parse(text: str):
-        try:
-            value = convert(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
-        if not accepts(value) or value != value:  # NaN is never accepted
-            raise argparse.ArgumentTypeError(f"expected {expected}, got {text}")
-        return value
-
-    return parse
-
-
-_positive = _typed(int, lambda v: v >= 1, "a positive integer")
-_count = _typed(int, lambda v: v >= 0, "an integer >= 0")
-_rate = _typed(float, lambda v: 0 < v < float("inf"), "a positive number")
-_fraction = _typed(float, lambda v: 0 < v < 1, "a number between 0 and 1")
+_positive = argtypes.number(int, lambda v: v >= 1, "a positive integer")
+_count = argtypes.number(int, lambda v: v >= 0, "an integer >= 0")
+_rate = argtypes.number(float, lambda v: 0 < v < float("inf"), "a positive number")
+_fraction = argtypes.number(float, lambda v: 0 < v < 1, "a number between 0 and 1")
 
 
 def add_lm_command(commands: Any, command: Any) -> None:

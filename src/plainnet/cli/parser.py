@@ -10,11 +10,10 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-import numpy as np
-
 from .. import __version__
 from ..optimizers import OPTIMIZER_TYPES
 from ..tutorial import DEFAULT_EPOCHS, DEFAULT_LEARNING_RATE
+from . import argtypes
 from .epilogs import (
     EPILOG_EVALUATE,
     EPILOG_MAIN,
@@ -60,26 +59,9 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
         return text
 
 
-def _number(convert, accepts, expected: str):
-    """An argparse ``type=`` that converts with ``convert`` and checks with ``accepts``."""
-
-    def parse(text: str):
-        try:
-            value = convert(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
-        if not accepts(value):
-            raise argparse.ArgumentTypeError(f"expected {expected}, got {text}")
-        return value
-
-    return parse
-
-
-_positive_int = _number(int, lambda v: v >= 1, "a positive integer")
-_non_negative_int = _number(int, lambda v: v >= 0, "an integer >= 0")
-_positive_float = _number(float, lambda v: np.isfinite(v) and v > 0, "a positive number")
-_fraction = _number(float, lambda v: 0.0 <= v < 1.0, "a number in [0, 1)")
-_non_negative_float = _number(float, lambda v: np.isfinite(v) and v >= 0, "a number >= 0")
+_positive_int, _non_negative_int = argtypes.positive_int, argtypes.non_negative_int
+_positive_float, _fraction = argtypes.positive_float, argtypes.fraction
+_non_negative_float = argtypes.non_negative_float
 _DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\\t": "\t", "\t": "\t", "|": "|"}
 
 
@@ -88,7 +70,7 @@ def _delimiter(text: str) -> str:
     if text.lower() not in _DELIMITERS:
         raise argparse.ArgumentTypeError(f"expected one of , ; tab |, got {text!r}")
     return _DELIMITERS[text.lower()]
-_port = _number(int, lambda v: 0 <= v <= 65535, "a port number from 0 to 65535")
+_port = argtypes.port
 
 
 def _positive_integers(text: str, what: str, example: str) -> tuple[int, ...]:
