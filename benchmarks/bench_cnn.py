@@ -50,7 +50,7 @@ import argparse
 import sys
 
 import numpy as np
-from bench_mlp import SGD_LR, have, print_environment, race
+from bench_mlp import SGD_LR, have, print_environment, race, torch_epoch
 
 import plainnet as pn
 import plainnet.data
@@ -137,17 +137,8 @@ def torch_lenet(batch: int, X: np.ndarray, y: np.ndarray):
     def channels_first(X_):
         return torch.from_numpy(np.ascontiguousarray(X_.transpose(0, 3, 1, 2)))
 
-    Xt, yt = channels_first(X), torch.from_numpy(np.asarray(y, np.int64))
-    n, gen = len(X), torch.Generator().manual_seed(0)
-
-    def epoch():
-        order = torch.randperm(n, generator=gen)
-        for start in range(0, n, batch):
-            idx = order[start:start + batch]
-            opt.zero_grad(set_to_none=True)
-            loss = nn.functional.cross_entropy(net(Xt[idx]), yt[idx])
-            loss.backward()
-            opt.step()
+    epoch = torch_epoch(net, opt, channels_first(X), torch.from_numpy(np.asarray(y, np.int64)),
+                        batch)
 
     def loss(X_, y_):
         with torch.no_grad():

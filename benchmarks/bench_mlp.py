@@ -111,6 +111,23 @@ def plainnet_mlp(sizes, optimizer, batch, X, y, verbose=0):
     return epoch
 
 
+def torch_epoch(net, opt, Xt, yt, batch: int):
+    """One shuffled epoch of PyTorch training with cross-entropy (the loop every bench uses)."""
+    import torch
+
+    n, gen = len(Xt), torch.Generator().manual_seed(0)
+
+    def epoch():
+        order = torch.randperm(n, generator=gen)
+        for start in range(0, n, batch):
+            idx = order[start:start + batch]
+            opt.zero_grad(set_to_none=True)
+            loss = torch.nn.functional.cross_entropy(net(Xt[idx]), yt[idx])
+            loss.backward()
+            opt.step()
+    return epoch
+
+
 def torch_mlp(sizes, optimizer, batch, X, y):
     import torch
 
@@ -123,17 +140,7 @@ def torch_mlp(sizes, optimizer, batch, X, y):
     net = torch.nn.Sequential(*modules)
     opt = (torch.optim.SGD(net.parameters(), lr=SGD_LR) if optimizer == "sgd"
            else torch.optim.Adam(net.parameters(), lr=ADAM_LR))
-    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
-    n, gen = len(X), torch.Generator().manual_seed(0)
-
-    def epoch():
-        order = torch.randperm(n, generator=gen)
-        for start in range(0, n, batch):
-            idx = order[start:start + batch]
-            opt.zero_grad(set_to_none=True)
-            loss = torch.nn.functional.cross_entropy(net(Xt[idx]), yt[idx])
-            loss.backward()
-            opt.step()
+    epoch = torch_epoch(net, opt, torch.from_numpy(X), torch.from_numpy(y), batch)
 
     def predict(X_):
         with torch.no_grad():

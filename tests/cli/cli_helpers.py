@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +27,23 @@ def run(*args, cwd: Path, check: bool = False) -> subprocess.CompletedProcess:
     if check and result.returncode != 0:
         raise AssertionError(f"exit {result.returncode}\n{result.stdout}\n{result.stderr}")
     return result
+
+
+def interrupt_at(args, line_start: str, cwd: Path) -> tuple[int, str]:
+    """Run ``plainnet *args``, press Ctrl-C once a line of output starts with ``line_start``;
+    return its exit status and standard error."""
+    env = {k: v for k, v in os.environ.items() if k != "PLAINNET_DEBUG"}
+    process = subprocess.Popen([sys.executable, "-m", "plainnet", *args], cwd=cwd, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in process.stdout:
+            if line.startswith(line_start):
+                break
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    return process.returncode, stderr
 
 
 def assert_error(result: subprocess.CompletedProcess, *fragments: str) -> None:

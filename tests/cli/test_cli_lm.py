@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from cli_helpers import assert_error, assert_same_weights, run
+from cli_helpers import assert_error, assert_same_weights, interrupt_at, run
 
 import plainnet
 
@@ -89,20 +85,10 @@ def test_bad_input_is_one_line_and_exit_status_2(trained, args, fragment):
 
 
 def test_ctrl_c_exits_130_without_writing_the_model(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k != "PLAINNET_DEBUG"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "plainnet", "lm", "train", "--max-chars", "20000", *TINY,
-         "--epochs", "1000", "--out", "never.pnet"], cwd=tmp_path, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        for line in process.stdout:  # the stdlib corpus; wait for a finished epoch
-            if line.startswith("Epoch 1/"):
-                break
-        process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=60)
-    finally:
-        process.kill()
-    assert process.returncode == 130, stderr
+    # the stdlib corpus; Ctrl-C once an epoch has finished
+    status, stderr = interrupt_at(["lm", "train", "--max-chars", "20000", *TINY, "--epochs",
+                                   "1000", "--out", "never.pnet"], "Epoch 1/", tmp_path)
+    assert status == 130, stderr
     assert "interrupted" in stderr and "Traceback" not in stderr
     assert not (tmp_path / "never.pnet").exists()
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import subprocess
 import sys
 
 import pytest
-from cli_helpers import assert_error, assert_same_weights, run, write_csv
+from cli_helpers import assert_error, assert_same_weights, interrupt_at, run, write_csv
 
 import plainnet
 from plainnet import datasets
@@ -25,20 +22,10 @@ def test_resume_after_ctrl_c_gives_the_uninterrupted_model(tmp_path):
               [[a, b, ["left", "right"][k]] for (a, b), k in zip(X, y)])
     run(*TRAIN_LONG, "--verbose", "0", "--out", "straight.pnet", cwd=tmp_path, check=True)
 
-    env = {k: v for k, v in os.environ.items() if k != "PLAINNET_DEBUG"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "plainnet", *TRAIN_LONG, "--verbose", "2", "--checkpoint",
-         "run.ckpt", "--out", "resumed.pnet"],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    try:
-        for line in process.stdout:  # a line per epoch: stop it during epoch 4 or so
-            if line.startswith("Epoch 3/"):
-                break
-        process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=60)
-    finally:
-        process.kill()
-    assert process.returncode == 130, stderr
+    # a line per epoch: stop it during epoch 4 or so
+    status, stderr = interrupt_at([*TRAIN_LONG, "--verbose", "2", "--checkpoint", "run.ckpt",
+                                   "--out", "resumed.pnet"], "Epoch 3/", tmp_path)
+    assert status == 130, stderr
     assert "interrupted after" in stderr and "--resume" in stderr and "Traceback" not in stderr
     assert not (tmp_path / "resumed.pnet").exists()
     done = plainnet.load(tmp_path / "run.ckpt").epochs_done

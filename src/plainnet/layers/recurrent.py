@@ -185,10 +185,12 @@ class Recurrent(Layer):
         return None if self.mask is None else self.mask[:, t]
 
     def _forward_steps(self, xw: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
+        """The recurrence, one step at a time (each recurrent layer writes its own)."""
+        raise NotImplementedError(f"{type(self).__name__} must define _forward_steps(xw)")
 
     def _backward_steps(self, grad_hidden: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        raise NotImplementedError
+        """Backpropagation through time, one step at a time (each layer writes its own)."""
+        raise NotImplementedError(f"{type(self).__name__} must define _backward_steps(grad)")
 
     def compute_mask(self, x: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray | None:
         """The mask goes on with the sequence (``return_sequences``), else it ends here."""
